@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// collab: a real-time collaborative text-editing server.
+//
+// The dependency graph points one way:
+//   CollabJSON <- CollabOT <- CollabStorage <- (CollabServer) <- collab
+//   COpenSSL <- CollabTransport <- (CollabServer, CollabClient) <- collab
+// No third-party packages: only the toolchain, SQLite and OpenSSL.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "collab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "collab", targets: ["collab"]),
+        .executable(name: "collab-echo", targets: ["collab-echo"]),
+        .library(name: "CollabOT", targets: ["CollabOT"]),
+        .library(name: "CollabTransport", targets: ["CollabTransport"]),
+    ],
+    targets: [
+        // C libraries through pkg-config (libsqlite3-dev, libssl-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Pure layers: no I/O.
+        .target(name: "CollabJSON", swiftSettings: strict),
+        .target(name: "CollabOT", dependencies: ["CollabJSON"], swiftSettings: strict),
+
+        // Transport: event loop, HTTP/1.1, RFC 6455, TLS. Knows nothing of documents.
+        .target(name: "CollabTransport", dependencies: ["COpenSSL"], swiftSettings: strict),
+
+        // Storage: SQLite wrapper, migrator, op log.
+        .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
+                swiftSettings: strict),
+
+        // Command-line parsing and the commands' shared plumbing.
+        .target(name: "CollabCLI", swiftSettings: strict),
+
+        .executableTarget(name: "collab",
+                          dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"],
+                          swiftSettings: strict),
+        // Test fixture for the Autobahn suite: echoes every message. Not part of the server.
+        .executableTarget(name: "collab-echo", dependencies: ["CollabTransport"], swiftSettings: strict),
+
+        .testTarget(name: "CollabJSONTests", dependencies: ["CollabJSON"]),
+        .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON"]),
+        .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
+        .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
+        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

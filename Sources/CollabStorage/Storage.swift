@@ -1,0 +1,1 @@
+// The SQLite store (op log, snapshots, migrations) lands with the server issue.

@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabCLI
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

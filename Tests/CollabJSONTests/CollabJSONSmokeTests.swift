@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabJSON
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

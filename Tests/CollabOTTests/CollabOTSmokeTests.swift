@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabOT
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

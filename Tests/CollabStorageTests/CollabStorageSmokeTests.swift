@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabStorage
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabTransport
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
