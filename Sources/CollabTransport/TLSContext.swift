@@ -38,6 +38,8 @@ public final class TLSContext: @unchecked Sendable {
             SSL_CTX_free(context)
             throw error
         }
+        // Loading the system store can queue harmless complaints (e.g. a missing directory).
+        ERR_clear_error()
         self.isServer = isServer
         self.context = context
     }

@@ -61,8 +61,9 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
             let code = ERR_get_error_all(nil, nil, nil, &data, &flags)
             if code == 0 { break }
             var reason = reasonText(code)
-            // "system lib" only says that the reason before it came from errno.
-            if reason == "system lib" && !reasons.isEmpty { continue }
+            // "system lib", "PEM lib" and the like only say which library the reason before
+            // them came from.
+            if reason.hasSuffix(" lib") && !reasons.isEmpty { continue }
             if flags & ERR_TXT_STRING != 0, let data, data.pointee != 0 {
                 let detail = String(cString: data)
                 // "calling fopen(x.pem, r)" repeats what the caller already says; alert numbers

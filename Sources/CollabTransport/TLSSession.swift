@@ -20,7 +20,8 @@ public final class TLSSession {
         case failed(TLSError)
     }
 
-    /// The largest TLS record payload; one SSL_read never returns more.
+    /// The largest TLS record payload; one SSL_read never returns more. Scratch buffers of
+    /// this size live on the stack for one call, so idle sessions hold none.
     private static let scratchCapacity = 16 * 1024
 
     /// The context this session was made from (kept alive for as long as the session).
@@ -33,8 +34,6 @@ public final class TLSSession {
     private var state: State = .handshaking
     /// Application data accepted by `send` but not yet encrypted (handshake not done yet).
     private var pendingPlaintext: [UInt8] = []
-    /// Reused for every record read, so steady-state traffic allocates only as callers' arrays grow.
-    private let scratch: UnsafeMutableBufferPointer<UInt8>
     private var sentCloseNotify = false
 
     /// Whether the handshake has completed (stays true after a later failure or close).
@@ -44,7 +43,8 @@ public final class TLSSession {
 
     /// Starts a session. For a client, `serverName` is sent as SNI and, if the context verifies
     /// peers, the certificate must match it (a DNS name or an IP address); the ClientHello is
-    /// ready in `drainOutgoing` at once. Servers ignore `serverName`.
+    /// ready in `drainOutgoing` at once. Without `serverName` a verifying client checks the
+    /// chain but no host name, so callers that know the host must pass it. Servers ignore it.
     public init(context: TLSContext, serverName: String? = nil) throws(TLSError) {
         ERR_clear_error()
         guard let ssl = SSL_new(context.context) else {
@@ -60,7 +60,6 @@ public final class TLSSession {
         self.ssl = ssl
         self.inbound = inbound
         self.outbound = outbound
-        self.scratch = .allocate(capacity: Self.scratchCapacity)
 
         if context.isServer {
             SSL_set_accept_state(ssl)
@@ -77,7 +76,6 @@ public final class TLSSession {
 
     deinit {
         SSL_free(ssl)
-        scratch.deallocate()
     }
 
     /// The protocol agreed on, e.g. `TLSv1.3`; nil until the handshake completes.
@@ -142,21 +140,24 @@ public final class TLSSession {
     }
 
     private func readApplicationData(into plaintext: inout [UInt8]) throws(TLSError) {
-        while !peerClosed {
-            var count = 0
-            ERR_clear_error()
-            let result = SSL_read_ex(ssl, scratch.baseAddress, scratch.count, &count)
-            if result == 1 {
-                plaintext.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
-                continue
-            }
-            switch SSL_get_error(ssl, result) {
-            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                return
-            case SSL_ERROR_ZERO_RETURN:
-                peerClosed = true
-            default:
-                throw fail(TLSError.fromErrorQueue(.protocolFailure, "TLS receive failed"))
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.scratchCapacity) {
+            scratch throws(TLSError) in
+            while !peerClosed {
+                var count = 0
+                ERR_clear_error()
+                let result = SSL_read_ex(ssl, scratch.baseAddress, scratch.count, &count)
+                if result == 1 {
+                    plaintext.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+                    continue
+                }
+                switch SSL_get_error(ssl, result) {
+                case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                    return
+                case SSL_ERROR_ZERO_RETURN:
+                    peerClosed = true
+                default:
+                    throw fail(TLSError.fromErrorQueue(.protocolFailure, "TLS receive failed"))
+                }
             }
         }
     }
@@ -185,10 +186,12 @@ public final class TLSSession {
 
     /// Appends to `ciphertext` every byte OpenSSL wants written to the socket now.
     public func drainOutgoing(into ciphertext: inout [UInt8]) {
-        while true {
-            let count = BIO_read(outbound, scratch.baseAddress, Int32(scratch.count))
-            guard count > 0 else { return }
-            ciphertext.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<Int(count)]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.scratchCapacity) { scratch in
+            while true {
+                let count = BIO_read(outbound, scratch.baseAddress, Int32(scratch.count))
+                guard count > 0 else { return }
+                ciphertext.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<Int(count)]))
+            }
         }
     }
 

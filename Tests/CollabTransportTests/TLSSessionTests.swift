@@ -111,6 +111,7 @@ private func legacyClient(maxVersion: Int32) throws -> TLSContext {
         try pair.pump()
         #expect(pair.clientReceived == Array("hello client".utf8))
         #expect(!pair.server.peerClosed && !pair.client.peerClosed)
+        #expect(ERR_peek_error() == 0, "success leaves nothing on the thread's error queue")
     }
 
     @Test func dataSentBeforeTheHandshakeIsDeliveredAfterIt() throws {
