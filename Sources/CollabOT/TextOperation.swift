@@ -95,7 +95,7 @@ public struct TextOperation: Sendable {
 
     // MARK: - Builder
 
-    /// Appends a retain of `count` scalars (zero is allowed and does nothing).
+    /// Appends a retain of `count` scalars (zero does nothing; negative traps: a programming error).
     public mutating func retain(_ count: Int) {
         precondition(count >= 0, "negative retain")
         pendingRetain += count
@@ -107,7 +107,7 @@ public struct TextOperation: Sendable {
         insert(text, scalarCount: TextOperation.scalarCount(of: text))
     }
 
-    /// Appends a delete of `count` scalars (zero is allowed and does nothing).
+    /// Appends a delete of `count` scalars (zero does nothing; negative traps: a programming error).
     public mutating func delete(_ count: Int) {
         precondition(count >= 0, "negative delete")
         if count == 0 { return }
