@@ -18,4 +18,7 @@ public enum TextOperationError: Error, Sendable, Hashable {
     case skipPastEnd(end: Int, documentLength: Int)
     /// A delete reaches scalar offset `end` in a document of `documentLength` scalars.
     case deletePastEnd(end: Int, documentLength: Int)
+    /// The deleted texts given to `inverted(deletedText:)` do not match the operation's
+    /// deletes (wrong number of texts, or a text of the wrong scalar length).
+    case deletedTextMismatch
 }
