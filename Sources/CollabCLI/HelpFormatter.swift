@@ -56,7 +56,7 @@ public struct HelpFormatter: Sendable {
         if !command.examples.isEmpty {
             let blocks = command.examples.map { example in
                 TextWrapping.wrap(example.description, width: width, prefix: "  ", indent: 2)
-                    + "\n    " + example.commandLine
+                    + "\n" + exampleCommandLine(example.commandLine)
             }
             sections.append("EXAMPLES:\n" + blocks.joined(separator: "\n\n"))
         }
@@ -121,6 +121,35 @@ public struct HelpFormatter: Sendable {
         guard !notes.isEmpty else { return option.help }
         let parenthetical = "(" + notes.joined(separator: "; ") + ")"
         return option.help.isEmpty ? parenthetical : option.help + " " + parenthetical
+    }
+
+    /// An example command indented by 4; a line too long for `width` continues after a
+    /// backslash, as it would be typed in a shell.
+    func exampleCommandLine(_ commandLine: String) -> String {
+        var lines: [String] = []
+        var line = "    "
+        var lineHasWord = false
+        // Lines break only before an option, so an option stays with its value.
+        var units: [String] = []
+        for word in commandLine.split(separator: " ") {
+            if word.hasPrefix("-") || units.isEmpty {
+                units.append(String(word))
+            } else {
+                units[units.count - 1] += " " + word
+            }
+        }
+        for word in units {
+            // Room is kept for the " \\" that ends a continued line.
+            if lineHasWord, line.count + 1 + word.count + 2 > width {
+                lines.append(line + " \\")
+                line = "        " + word
+            } else {
+                line += (lineHasWord ? " " : "") + word
+            }
+            lineHasWord = true
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
     }
 
     /// One aligned row: the label indented by 2, its text from `descriptionColumn`, or on

@@ -4,7 +4,8 @@ public enum SpellingSuggestion {
     ///
     /// Leading dashes are ignored when comparing, so `-port` suggests `--port`. A
     /// candidate is close when its edit distance (with transpositions) is at most a third
-    /// of the typed length (at least 1, at most 3), or when the typed text is an
+    /// of the typed length (at least 1, at most 3) and shorter than it (so `-x` does not
+    /// suggest `-o`), or when the typed text is an
     /// unambiguous prefix of at least 3 characters.
     public static func closest(to typed: String, among candidates: [String]) -> String? {
         let word = strippingDashes(typed)
@@ -13,7 +14,7 @@ public enum SpellingSuggestion {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(word, strippingDashes(candidate))
-            if distance <= limit, distance < (best?.distance ?? Int.max) {
+            if distance <= limit, distance < word.count, distance < (best?.distance ?? Int.max) {
                 best = (candidate, distance)
             }
         }
