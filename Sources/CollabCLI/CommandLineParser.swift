@@ -60,6 +60,8 @@ struct CommandLineParser {
         var command = start
         var path = startPath
         for name in names {
+            // `collab help help` describes the root, like `collab help`.
+            if name == "help", !command.subcommands.isEmpty, path.count == 1 { continue }
             guard !command.subcommands.isEmpty else {
                 throw CLIError(.unexpectedArgument(name), commandPath: startPath)
             }

@@ -4,7 +4,7 @@ import CollabCLI
 enum BenchServerCommand {
     static let spec = CommandSpec(
         name: "server",
-        abstract: "Load a server with simulated editors and report latency.",
+        abstract: "Load a running server with simulated editors.",
         action: run)
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {

@@ -4,7 +4,7 @@ import CollabCLI
 enum BenchWSCommand {
     static let spec = CommandSpec(
         name: "ws",
-        abstract: "Measure WebSocket handshakes, frame throughput and latency.",
+        abstract: "Measure the WebSocket layer's throughput and latency.",
         action: run)
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {

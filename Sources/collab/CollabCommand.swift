@@ -1,6 +1,11 @@
 import CollabCLI
 
 /// `collab`: the root command, listing every subcommand.
+///
+/// To add a subcommand: write `Sources/collab/NameCommand.swift` with an `enum NameCommand`
+/// holding `static let spec = CommandSpec(name:abstract:...action: run)` and
+/// `static func run(_ context: CommandContext) throws(CLIError) -> Int32`, then list
+/// `NameCommand.spec` in `subcommands` below (or in its group's, such as `BenchCommand`).
 enum CollabCommand {
     /// The version `collab --version` prints.
     static let version = "0.1.0-dev"

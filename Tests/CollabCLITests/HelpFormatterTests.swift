@@ -119,6 +119,7 @@ import Testing
     @Test func helpAloneIsTheRootHelp() throws {
         #expect(try helpText(["help"]) == (try helpText(["--help"])))
         #expect(try helpText([]) == (try helpText(["--help"])))
+        #expect(try helpText(["help", "help"]) == (try helpText(["--help"])))
     }
 
     @Test func helpForAnUnknownSubcommandIsAUsageError() {
