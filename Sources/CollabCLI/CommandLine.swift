@@ -1,1 +1,0 @@
-// Command-line parsing for the `collab` executable.

@@ -1,0 +1,79 @@
+import CollabCLI
+
+/// `collab serve`: runs the collaboration server.
+enum ServeCommand {
+    static let spec = CommandSpec(
+        name: "serve",
+        abstract: "Run the collaboration server.",
+        discussion: """
+            Serves editing sessions over WebSocket (subprotocol collab.v1) at \
+            /v1/docs/{docId}, and /healthz, /metrics and the document API over HTTP, \
+            all on one port. An operation is acknowledged only once it is stored in the \
+            database.
+
+            Clients authenticate with HS256 tokens (see 'collab token') signed with the \
+            secret from COLLAB_AUTH_SECRET or --auth-secret-file. With no secret the server \
+            runs open, every connection an anonymous editor, and only on a loopback \
+            address unless --insecure-open is given.
+            """,
+        options: [
+            .option("--host", value: "address",
+                    help: "The address to listen on; 0.0.0.0 listens on every interface.",
+                    defaultValue: "127.0.0.1", environment: "COLLAB_HOST"),
+            .option("--port", value: "port", kind: .integer(0...65_535),
+                    help: "The TCP port to listen on; 0 picks a free one.",
+                    defaultValue: "8080", environment: "COLLAB_PORT"),
+            CollabCommand.databaseOption,
+            .option("--tls-cert", value: "path",
+                    help: "A PEM certificate chain; serves wss:// and https:// instead of ws:// and http://.",
+                    environment: "COLLAB_TLS_CERT"),
+            .option("--tls-key", value: "path",
+                    help: "The PEM private key of --tls-cert.",
+                    environment: "COLLAB_TLS_KEY"),
+            CollabCommand.authSecretFileOption,
+            .repeatable("--allowed-origin", value: "origin",
+                        help: "Accept browser connections only from this origin, such as https://notes.example.com; others get 403. Without it any origin is accepted.",
+                        environment: "COLLAB_ALLOWED_ORIGINS"),
+            .flag("--insecure-open",
+                  help: "Allow open mode (no secret) on a non-loopback address.",
+                  environment: "COLLAB_INSECURE_OPEN"),
+            .option("--log-format", value: "format", kind: .choice(["text", "json"]),
+                    help: "How log lines look on standard error; json writes one object per line.",
+                    defaultValue: "text", environment: "COLLAB_LOG_FORMAT"),
+            .option("--log-level", value: "level",
+                    kind: .choice(["debug", "info", "warning", "error"]),
+                    help: "The least severe messages to log.",
+                    defaultValue: "info", environment: "COLLAB_LOG_LEVEL"),
+            .option("--threads", value: "count", kind: .integer(1...256),
+                    help: "The number of event-loop threads.",
+                    defaultDescription: "one per core", environment: "COLLAB_THREADS"),
+            .option("--max-message-bytes", value: "bytes", kind: .integer(1_024...67_108_864),
+                    help: "The largest message a client may send; a larger one closes the connection with 1009.",
+                    defaultValue: "1048576", environment: "COLLAB_MAX_MESSAGE_BYTES"),
+            .option("--max-document-bytes", value: "bytes", kind: .integer(1_024...1_073_741_824),
+                    help: "The largest a document's text may grow; an operation that would pass it is refused with too_large.",
+                    defaultValue: "8388608", environment: "COLLAB_MAX_DOCUMENT_BYTES"),
+            .option("--snapshot-interval", value: "ops", kind: .integer(1...1_000_000),
+                    help: "Store a snapshot of a document's text every this many operations.",
+                    defaultValue: "500", environment: "COLLAB_SNAPSHOT_INTERVAL"),
+            .option("--room-idle-seconds", value: "seconds", kind: .integer(0...86_400),
+                    help: "Unload a document from memory this long after its last client leaves.",
+                    defaultValue: "60", environment: "COLLAB_ROOM_IDLE_SECONDS"),
+        ],
+        constraints: [.together(["--tls-cert", "--tls-key"])],
+        examples: [
+            CommandExample("Serve locally in open mode, for development:",
+                           "collab serve"),
+            CommandExample("Serve on every interface over TLS, for browsers from one site:",
+                           "collab serve --host 0.0.0.0 --port 443 --tls-cert cert.pem --tls-key key.pem --allowed-origin https://notes.example.com"),
+        ],
+        environment: [
+            EnvironmentNote("COLLAB_AUTH_SECRET",
+                            help: "The token-signing secret, when --auth-secret-file is not given."),
+        ],
+        action: run)
+
+    static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
+        context.notAvailableYet("the server", landsWith: "collaboration-server")
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabCLI
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
