@@ -44,6 +44,10 @@ public struct JSONReader {
     private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        // One allocation each that a typical message never outgrows.
+        open.reserveCapacity(8)
+        pendingValues.reserveCapacity(min(bytes.count / 2 + 1, 32))
+        pendingKeys.reserveCapacity(min(bytes.count / 3 + 1, 16))
     }
 
     /// Parses `bytes` as exactly one JSON value, nesting at most `maxDepth` arrays and objects.
@@ -159,18 +163,31 @@ public struct JSONReader {
     /// Builds the value of a container whose members are the last ones pending.
     private mutating func close(_ container: OpenContainer) -> JSONValue {
         let count = pendingValues.count - container.valueStart
+        // Members are moved out (swapped with trivial placeholders), which
+        // spares a retain and a release for each.
         if container.isObject {
-            var members: [(key: String, value: JSONValue)] = []
-            members.reserveCapacity(count)
-            for offset in 0..<count {
-                members.append((pendingKeys[container.keyStart + offset],
-                                pendingValues[container.valueStart + offset]))
+            let members = [(key: String, value: JSONValue)](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for offset in 0..<count {
+                    var key = ""
+                    var value = JSONValue.null
+                    swap(&key, &pendingKeys[container.keyStart + offset])
+                    swap(&value, &pendingValues[container.valueStart + offset])
+                    buffer.initializeElement(at: offset, to: (key: key, value: value))
+                }
+                initialized = count
             }
             pendingKeys.removeLast(count)
             pendingValues.removeLast(count)
             return .object(JSONObject(members))
         } else {
-            let elements = Array(pendingValues[container.valueStart...])
+            let elements = [JSONValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for offset in 0..<count {
+                    var value = JSONValue.null
+                    swap(&value, &pendingValues[container.valueStart + offset])
+                    buffer.initializeElement(at: offset, to: value)
+                }
+                initialized = count
+            }
             pendingValues.removeLast(count)
             return .array(elements)
         }
