@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabJSON
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
