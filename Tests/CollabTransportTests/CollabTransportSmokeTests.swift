@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabTransport
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
