@@ -90,6 +90,9 @@ public final class Connection {
         eventLoop.preconditionInEventLoop()
         let socket = Socket(adopting: transfer.takeDescriptor())
         try? socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        if let size = transfer.configuration.socketSendBufferSize {
+            try? socket.setOption(level: SOL_SOCKET, name: SO_SNDBUF, value: size)
+        }
         let remote = transfer.remoteAddress ?? (try? socket.remoteAddress())
         let connection = Connection(socket: socket, eventLoop: eventLoop, remoteAddress: remote,
                                     configuration: transfer.configuration, transform: transfer.transform)

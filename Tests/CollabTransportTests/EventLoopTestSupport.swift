@@ -39,8 +39,9 @@ func onLoop<T: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () -> T)
 final class RawClient {
     let fd: CInt
 
-    init(port: Int, receiveTimeout: Duration = .seconds(3)) throws {
+    init(port: Int, receiveTimeout: Duration = .seconds(3), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let receiveBuffer { setReceiveBuffer(receiveBuffer) } // before connect: sets the window scale
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
