@@ -26,13 +26,15 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
+        // epoll, eventfd and accept4: Linux APIs that Glibc's module map leaves out.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         // Pure layers: no I/O.
         .target(name: "CollabJSON", swiftSettings: strict),
         .target(name: "CollabOT", dependencies: ["CollabJSON"], swiftSettings: strict),
 
         // Transport: event loop, HTTP/1.1, RFC 6455, TLS. Knows nothing of documents.
-        .target(name: "CollabTransport", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "CollabTransport", dependencies: ["COpenSSL", "CLinux"], swiftSettings: strict),
 
         // Storage: SQLite wrapper, migrator, op log.
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],

@@ -1,0 +1,13 @@
+/// Settings of the HTTP/1.1 server.
+public struct HTTPServerConfiguration: Sendable {
+    /// Time a client has to complete a request head, from connection start and between
+    /// keep-alive requests (slowloris protection; default 10 s).
+    public var requestTimeout: Duration = .seconds(10)
+    /// Request-head size limits.
+    public var parserLimits = HTTPRequestParser.Limits()
+    /// Listener and per-connection settings.
+    public var listener = ListenerConfiguration()
+
+    /// Default settings.
+    public init() {}
+}

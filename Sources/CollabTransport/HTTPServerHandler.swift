@@ -1,0 +1,163 @@
+/// Serves HTTP/1.1 on one connection: parse → route → respond, one request at a time
+/// (pipelined requests wait their turn in `pending`).
+///
+/// Requests with a body: we never read bodies, so the connection is closed after the
+/// answer (the body bytes cannot be told apart from the next request); a GET with a body
+/// is answered 400, other methods get their 404/405.
+final class HTTPServerHandler: ConnectionHandler {
+    private let router: HTTPRouter
+    private let configuration: HTTPServerConfiguration
+    private var parser: HTTPRequestParser
+    /// Input not parsed yet because a response is outstanding.
+    private var pending: [UInt8] = []
+    private var awaitingResponse = false
+    private var requestTimer: TimerHandle?
+    private weak var connection: Connection?
+    /// Bumped per request, so a late deferred answer for a dead request is ignored.
+    private var requestNumber = 0
+
+    init(router: HTTPRouter, configuration: HTTPServerConfiguration) {
+        self.router = router
+        self.configuration = configuration
+        parser = HTTPRequestParser(limits: configuration.parserLimits)
+    }
+
+    func connectionAttached(_ connection: Connection) {
+        self.connection = connection
+        armTimer(connection)
+    }
+
+    func connectionReadable(_ connection: Connection, bytes: UnsafeRawBufferPointer) {
+        if awaitingResponse || !pending.isEmpty {
+            pending.append(contentsOf: bytes)
+            // Bound what a pipelining client can make us hold.
+            if pending.count > configuration.parserLimits.maxHeaderSectionLength * 2 { connection.pauseReading() }
+            if !awaitingResponse { processPending(connection) }
+            return
+        }
+        process(connection, bytes)
+    }
+
+    func connectionInputClosed(_ connection: Connection) {
+        // A half-closed client still gets answers to what it sent; then we close.
+        if !awaitingResponse { connection.close(afterFlush: true) }
+    }
+
+    func connectionClosed(_ connection: Connection, error: IOError?) {
+        requestTimer?.cancel()
+        requestTimer = nil
+    }
+
+    // MARK: - Requests
+
+    private func processPending(_ connection: Connection) {
+        let bytes = pending
+        pending = []
+        connection.resumeReading()
+        bytes.withUnsafeBytes { process(connection, $0) }
+    }
+
+    private func process(_ connection: Connection, _ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while connection.isOpen {
+            let (consumed, outcome) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            offset += consumed
+            switch outcome {
+            case .needMoreData:
+                return
+            case .error(let error):
+                requestTimer?.cancel()
+                send(.error(error.status, code: HTTPResponse.errorCode(for: error.status), message: error.message),
+                     keepAlive: false, on: connection)
+                return
+            case .head(let head):
+                requestTimer?.cancel()
+                requestTimer = nil
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                if !handle(head, connection: connection, rest: rest) {
+                    // Waiting for a deferred answer or upgraded: keep the rest for later.
+                    if awaitingResponse { pending.append(contentsOf: rest) }
+                    return
+                }
+                if !connection.isOpen { return }
+                if offset == bytes.count { return }
+            }
+        }
+    }
+
+    /// Routes one request. False when processing must stop (deferred, upgraded, closing).
+    private func handle(_ head: HTTPRequestHead, connection: Connection, rest: UnsafeRawBufferPointer) -> Bool {
+        requestNumber += 1
+        let number = requestNumber
+        let bound = LoopBound(self, eventLoop: connection.eventLoop)
+        let responder = HTTPResponder(eventLoop: connection.eventLoop) { result in
+            let handler = bound.value
+            guard handler.awaitingResponse, handler.requestNumber == number, let connection = handler.connection else { return }
+            handler.awaitingResponse = false
+            handler.complete(result, head: head, connection: connection, rest: [])
+            if connection.isOpen && !handler.awaitingResponse {
+                handler.processPending(connection)
+            }
+        }
+        let request = HTTPRequest(head: head, remoteAddress: connection.remoteAddress,
+                                  eventLoop: connection.eventLoop, responder: responder)
+        if head.announcesBody && head.method == "GET" {
+            send(.error(.badRequest, code: "bad_request", message: "GET requests must not have a body"),
+                 keepAlive: false, on: connection)
+            return false
+        }
+        let result = router.handle(request)
+        if case .deferred = result {
+            awaitingResponse = true
+            return false
+        }
+        return complete(result, head: head, connection: connection, rest: Array(rest))
+    }
+
+    @discardableResult
+    private func complete(_ result: HTTPRouteResult, head: HTTPRequestHead, connection: Connection, rest: [UInt8]) -> Bool {
+        switch result {
+        case .respond(let response):
+            let keepAlive = head.wantsKeepAlive && !head.announcesBody && !connection.isInputClosed
+            send(response, keepAlive: keepAlive, on: connection)
+            return keepAlive
+        case .upgrade(let upgrade):
+            // Bytes after the head belong to the new protocol; so does anything pipelined.
+            let leftover = rest + pending
+            pending = []
+            connection.write(contentsOf: [SharedBytes(upgrade.response.serializedHead(keepAlive: true)), upgrade.response.body])
+            if upgrade.response.status.code != 101 {
+                connection.close(afterFlush: true)
+                return false
+            }
+            connection.handOff(to: upgrade.targetLoop ?? connection.eventLoop, leftover: leftover,
+                               makeHandler: upgrade.makeHandler)
+            return false
+        case .deferred:
+            awaitingResponse = true
+            return false
+        }
+    }
+
+    private func send(_ response: HTTPResponse, keepAlive: Bool, on connection: Connection) {
+        connection.enqueue(SharedBytes(response.serializedHead(keepAlive: keepAlive)))
+        connection.enqueue(response.body)
+        connection.flush()
+        if keepAlive {
+            armTimer(connection)
+        } else {
+            connection.close(afterFlush: true)
+        }
+    }
+
+    private func armTimer(_ connection: Connection) {
+        requestTimer?.cancel()
+        requestTimer = connection.eventLoop.scheduleTimer(after: configuration.requestTimeout) { [weak self, weak connection] in
+            self?.requestTimer = nil
+            connection?.close()
+        }
+    }
+}
+
+@available(*, unavailable)
+extension HTTPServerHandler: Sendable {}
