@@ -40,11 +40,20 @@ let package = Package(
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
                 swiftSettings: strict),
 
+        // Authentication: JWT HS256 on OpenSSL's HMAC, claims, document patterns.
+        .target(name: "CollabAuth", dependencies: ["COpenSSL", "CollabJSON"], swiftSettings: strict),
+
+        // The collaboration server: protocol messages, rooms, sessions, presence.
+        .target(name: "CollabServer",
+                dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
+                swiftSettings: strict),
+
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
         .executableTarget(name: "collab",
-                          dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"],
+                          dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
+                                         "CollabAuth", "CollabServer"],
                           swiftSettings: strict),
         // Test fixture for the Autobahn suite: echoes every message. Not part of the server.
         .executableTarget(name: "collab-echo", dependencies: ["CollabTransport"], swiftSettings: strict),
@@ -54,6 +63,9 @@ let package = Package(
         .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
         .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
         .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI"]),
+        .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
+        .testTarget(name: "CollabServerTests",
+                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

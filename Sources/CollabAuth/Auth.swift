@@ -1,0 +1,1 @@
+// JWT HS256 and token claims land with the auth issue.

@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabAuth
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabServer
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
