@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabOT
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
