@@ -226,11 +226,23 @@ struct TraceReader {
     }
 
     private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key {
-        if bytes.elementsEqual("patches".utf8) { return .patches }
-        if bytes.elementsEqual("txns".utf8) { return .txns }
-        if bytes.elementsEqual("endContent".utf8) { return .endContent }
-        if bytes.elementsEqual("startContent".utf8) { return .startContent }
-        return .other
+        // Dispatch on length first: this runs for every key of every transaction.
+        switch bytes.count {
+        case 4 where matches(bytes, "txns"): return .txns
+        case 7 where matches(bytes, "patches"): return .patches
+        case 10 where matches(bytes, "endContent"): return .endContent
+        case 12 where matches(bytes, "startContent"): return .startContent
+        default: return .other
+        }
+    }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for index in 0..<bytes.count where bytes[index] != expected[index] {
+            return false
+        }
+        return true
     }
 
     // MARK: - Tokens
