@@ -7,6 +7,9 @@
 struct TraceReader {
     /// Bytes fed but not yet consumed (an incomplete token).
     private var pending: [UInt8] = []
+    /// How far an incomplete string at the start of `pending` has been scanned, so a long
+    /// string fed in many small pieces is not rescanned from its start each time.
+    private var stringProgress = StringProgress(scanned: 0, escaped: false)
     /// Offset in the whole input of `pending[0]`, for error messages.
     private var pendingOffset = 0
     private var stack: [Frame] = []
@@ -46,6 +49,12 @@ struct TraceReader {
         var insertLength = 0
     }
 
+    private struct StringProgress {
+        /// Bytes of the token known to hold no closing quote (a resume point, never inside an escape).
+        var scanned: Int
+        var escaped: Bool
+    }
+
     private enum Token {
         case beginObject, endObject, beginArray, endArray, colon, comma
         /// The bytes between the quotes, and whether they hold escapes.
@@ -79,13 +88,14 @@ struct TraceReader {
 
     private mutating func consume(isFinal: Bool) throws(TraceError) {
         // Move the buffer out so handling tokens may mutate self while it is borrowed.
-        let buffer = pending
+        var buffer = pending
         pending = []
         var consumed = 0
+        var progress = stringProgress
         let result: Result<Void, TraceError> = buffer.withUnsafeBufferPointer { input in
             do throws(TraceError) {
                 while let token = try Self.scanToken(input, from: &consumed, isFinal: isFinal,
-                                                     baseOffset: pendingOffset) {
+                                                     baseOffset: pendingOffset, progress: &progress) {
                     try handle(token, in: input, at: pendingOffset + consumed)
                 }
                 return .success(())
@@ -94,7 +104,12 @@ struct TraceReader {
             }
         }
         try result.get()
-        pending = Array(buffer[consumed...])
+        stringProgress = progress
+        // Drop consumed bytes in place; an incomplete token stays without being copied.
+        if consumed > 0 {
+            buffer.removeFirst(consumed)
+        }
+        pending = buffer
         pendingOffset += consumed
         if isFinal && !pending.isEmpty {
             throw .malformed(offset: pendingOffset, reason: "incomplete token at end of input")
@@ -250,7 +265,7 @@ struct TraceReader {
     /// The token at `index` (after whitespace), or nil when the input ends before the
     /// token does (more input may complete it) or holds only whitespace.
     private static func scanToken(_ input: UnsafeBufferPointer<UInt8>, from index: inout Int, isFinal: Bool,
-                                  baseOffset: Int) throws(TraceError) -> Token? {
+                                  baseOffset: Int, progress: inout StringProgress) throws(TraceError) -> Token? {
         var i = index
         while i < input.count, input[i] == 0x20 || input[i] == 0x0A || input[i] == 0x0D || input[i] == 0x09 {
             i += 1
@@ -266,8 +281,9 @@ struct TraceReader {
         case UInt8(ascii: ":"): token = .colon; i += 1
         case UInt8(ascii: ","): token = .comma; i += 1
         case UInt8(ascii: "\""):
-            var j = i + 1
-            var escaped = false
+            // A resumed scan is always of the token at the start of the buffer (i == 0).
+            var j = max(i + 1, i + progress.scanned)
+            var escaped = progress.escaped
             while j < input.count && input[j] != UInt8(ascii: "\"") {
                 if input[j] == UInt8(ascii: "\\") {
                     escaped = true
@@ -275,7 +291,12 @@ struct TraceReader {
                 }
                 j += 1
             }
-            guard j < input.count else { return nil }
+            guard j < input.count else {
+                // Resume before a trailing backslash whose escaped byte has not arrived.
+                progress = StringProgress(scanned: (j > input.count ? j - 2 : j) - i, escaped: escaped)
+                return nil
+            }
+            progress = StringProgress(scanned: 0, escaped: false)
             token = .string((i + 1)..<j, escaped: escaped)
             i = j + 1
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
