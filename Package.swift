@@ -36,7 +36,11 @@ let package = Package(
 
         // Storage: SQLite wrapper, migrator, op log.
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
-                swiftSettings: strict),
+                swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
+        // Build-time embedding of Migrations/*.sql into CollabStorage (a tool and its plugin).
+        .executableTarget(name: "EmbedMigrations", swiftSettings: strict),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(),
+                dependencies: ["EmbedMigrations"], path: "Sources/EmbedMigrationsPlugin"),
 
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
