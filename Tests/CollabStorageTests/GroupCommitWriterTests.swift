@@ -52,6 +52,9 @@ final class Completions: Sendable {
             let cursor = cursors[doc]
             threads.append(Thread {
                 start.wait()
+                // Like a client, each thread has one op in flight: it waits for the ack before
+                // the next, so a group is whatever the other threads queued meanwhile.
+                let acked = DispatchSemaphore(value: 0)
                 for seq in 1...appendsPerThread {
                     done.enter()
                     // Taking the version and queueing under the document's lock is what a room's
@@ -68,9 +71,11 @@ final class Completions: Sendable {
                             }
                             calls.withLock { $0["\(doc)/\(version)", default: 0] += 1 }
                             completedOrder.withLock { $0[doc, default: []].append(version) }
+                            acked.signal()
                             done.leave()
                         }
                     }
+                    acked.wait()
                 }
                 done.leave()
             })
@@ -93,6 +98,7 @@ final class Completions: Sendable {
         #expect(statistics.requestsCompleted == total)
         #expect(statistics.commits < total)
         #expect(statistics.largestGroupSize > 1)
+        #expect(statistics.largestGroupSize <= threadCount)  // one op in flight per thread
         let committedReports = reports.withLock { $0 }
         #expect(committedReports.map(\.ops).reduce(0, +) == total)
         #expect(committedReports.count == statistics.commits)
