@@ -17,6 +17,9 @@ public final class GroupCommitWriter: Sendable {
         public var migrator: Migrator = .embedded
         /// Ops between snapshots, for callers deciding when to `saveSnapshot` (default 1,000).
         public var snapshotInterval: Int = 1_000
+        /// Most requests in one transaction. A backlog is committed in chunks of this size so the
+        /// first acks are not held back by the whole backlog's writing (default 1,000).
+        public var maxGroupSize: Int = 1_000
         /// Called on the storage thread after each transaction, before its completions (metrics).
         public var onCommit: (@Sendable (CommitReport) -> Void)?
 
@@ -98,7 +101,8 @@ public final class GroupCommitWriter: Sendable {
                 return
             }
             ready.signal()
-            Self.run(shared: shared, store: store, onCommit: configuration.onCommit)
+            Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
+                     onCommit: configuration.onCommit)
             // Fold the WAL back into the database so a stopped server leaves one file.
             _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             shared.finished.signal()
@@ -169,12 +173,17 @@ public final class GroupCommitWriter: Sendable {
 
     // MARK: - The storage thread
 
-    private static func run(shared: Shared, store: SQLiteOpStore,
+    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int,
                             onCommit: (@Sendable (CommitReport) -> Void)?) {
         var batch: [Request] = []
         while true {
             enum Next { case commit, park, stop }
             let next = shared.state.withLock { state -> Next in
+                if state.queue.count > maxGroupSize {
+                    batch.append(contentsOf: state.queue.prefix(maxGroupSize))
+                    state.queue.removeFirst(maxGroupSize)
+                    return .commit
+                }
                 if !state.queue.isEmpty {
                     swap(&batch, &state.queue)
                     return .commit
@@ -209,32 +218,36 @@ public final class GroupCommitWriter: Sendable {
         let start = clock.now
         var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
         var committed = false
-        do throws(SQLiteError) {
-            try database.begin(.immediate)
+        do throws(StorageError) {
+            try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
+            var opLog = OpLogBatch()
             for (index, request) in batch.enumerated() {
-                try database.cachedStatement("SAVEPOINT request").run()
+                // A savepoint per request isolates its failure from the rest of the group.
+                try sqlite { () throws(SQLiteError) in try database.cachedStatement("SAVEPOINT request").run() }
                 do throws(StorageError) {
                     switch request {
-                    case .append(let records, _): try store.insert(records)
+                    case .append(let records, _): try store.insert(records, into: &opLog)
                     case .snapshot(let snapshot, _): try store.insert(snapshot)
                     }
                 } catch {
                     results[index] = .failure(error)
                     // SQLite ends the transaction itself after some failures (I/O, disk full):
                     // then everything before this request is gone too.
-                    guard database.isInTransaction else {
-                        if case .sqlite(let sqliteError) = error { throw sqliteError }
-                        throw SQLiteError(extendedCode: .error, message: "transaction ended by \(error)")
+                    guard database.isInTransaction else { throw error }
+                    try sqlite { () throws(SQLiteError) in
+                        try database.cachedStatement("ROLLBACK TO SAVEPOINT request").run()
                     }
-                    try database.cachedStatement("ROLLBACK TO SAVEPOINT request").run()
                 }
-                try database.cachedStatement("RELEASE SAVEPOINT request").run()
+                try sqlite { () throws(SQLiteError) in
+                    try database.cachedStatement("RELEASE SAVEPOINT request").run()
+                }
             }
-            try database.commit()
+            try store.flush(opLog)
+            try sqlite { () throws(SQLiteError) in try database.commit() }
             committed = true
         } catch {
             try? database.rollback()
-            results = [Result](repeating: .failure(.sqlite(error)), count: batch.count)
+            results = [Result](repeating: .failure(error), count: batch.count)
         }
         let duration = clock.now - start
         var ops = 0
@@ -258,5 +271,13 @@ public final class GroupCommitWriter: Sendable {
             state.statistics.largestGroupSize = max(state.statistics.largestGroupSize, batch.count)
         }
         return results
+    }
+
+    private static func sqlite(_ body: () throws(SQLiteError) -> Void) throws(StorageError) {
+        do {
+            try body()
+        } catch {
+            throw .sqlite(error)
+        }
     }
 }

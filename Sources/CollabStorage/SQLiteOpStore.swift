@@ -60,7 +60,11 @@ public final class SQLiteOpStore: OpStore {
 
     /// See `OpStore.append`; runs in its own IMMEDIATE transaction.
     public func append(_ records: [OpRecord]) throws(StorageError) {
-        try inWriteTransaction { () throws(StorageError) in try insert(records) }
+        try inWriteTransaction { () throws(StorageError) in
+            var batch = OpLogBatch()
+            try insert(records, into: &batch)
+            try flush(batch)
+        }
     }
 
     /// See `OpStore.saveSnapshot`.
@@ -79,53 +83,60 @@ public final class SQLiteOpStore: OpStore {
         }
     }
 
-    /// The running state of one document during an insert.
-    private struct PendingDocument {
-        var version: Int
-        var isNew: Bool
-        var length = 0
-        var createdAt: Int64 = 0
-        var updatedAt: Int64 = 0
-        var authorsSeen: Set<String> = []
-        var newAuthors = 0
-    }
-
-    /// Inserts `records` inside the caller's transaction (or savepoint), keeping `documents` current.
-    func insert(_ records: [OpRecord]) throws(StorageError) {
-        guard !records.isEmpty else { return }
-        var pending: [String: PendingDocument] = [:]
-        var order: [String] = []
+    /// Inserts `records` inside the caller's transaction, tracking each document's new state in
+    /// `batch`; `flush(batch)` then writes the `documents` rows once per document.
+    ///
+    /// Checks versions before writing anything, so a `.versionConflict` leaves no trace; a
+    /// `.duplicate` on the first record leaves none either (SQLite undoes the failed statement),
+    /// while one on a later record needs the caller's savepoint or transaction to be rolled back.
+    /// `batch` is updated only when every record went in.
+    func insert(_ records: [OpRecord], into batch: inout OpLogBatch) throws(StorageError) {
+        var touched: [String: OpLogBatch.Document] = [:]
         for record in records {
-            var document: PendingDocument
-            if let known = pending[record.doc] {
+            var document: OpLogBatch.Document
+            if let known = touched[record.doc] ?? batch.documents[record.doc] {
                 document = known
             } else {
                 let version = try sqlite { () throws(SQLiteError) in try storedVersion(doc: record.doc) }
-                document = PendingDocument(version: version ?? 0, isNew: version == nil,
-                                           createdAt: record.ts)
-                order.append(record.doc)
+                document = OpLogBatch.Document(version: version ?? 0, createdAt: record.ts)
             }
             guard record.version == document.version else {
                 throw .versionConflict(doc: record.doc, expected: document.version, found: record.version)
             }
-            try insertOp(record)
-            if document.authorsSeen.insert(record.user).inserted {
-                let added = try sqlite { () throws(SQLiteError) in
-                    let statement = try database.cachedStatement(
-                        "INSERT OR IGNORE INTO document_authors (doc, user, first_version) VALUES (?, ?, ?)")
-                    try statement.bind([record.doc, record.user, record.version])
-                    try statement.run()
-                    return database.changes
-                }
-                document.newAuthors += added
-            }
             document.version += 1
             document.length = record.length
             document.updatedAt = record.ts
-            pending[record.doc] = document
+            touched[record.doc] = document
         }
-        for doc in order {
-            guard let document = pending[doc] else { continue }
+        for record in records {
+            try insertOp(record)
+        }
+        // Distinct authors: each (doc, user) is looked up once per transaction.
+        for record in records {
+            guard var document = touched[record.doc], !document.authorsSeen.contains(record.user) else { continue }
+            document.authorsSeen.insert(record.user)
+            document.newAuthors += try sqlite { () throws(SQLiteError) in
+                let statement = try database.cachedStatement(
+                    "INSERT OR IGNORE INTO document_authors (doc, user, first_version) VALUES (?, ?, ?)")
+                try statement.bind([record.doc, record.user, record.version])
+                try statement.run()
+                return database.changes
+            }
+            touched[record.doc] = document
+        }
+        // Everything went in: only now does the batch learn of it.
+        for record in records {
+            guard let document = touched.removeValue(forKey: record.doc) else { continue }
+            if batch.documents.updateValue(document, forKey: record.doc) == nil {
+                batch.order.append(record.doc)
+            }
+        }
+    }
+
+    /// Writes the `documents` row of every document `batch` touched.
+    func flush(_ batch: OpLogBatch) throws(StorageError) {
+        for doc in batch.order {
+            guard let document = batch.documents[doc] else { continue }
             try sqlite { () throws(SQLiteError) in
                 let statement = try database.cachedStatement("""
                     INSERT INTO documents (id, version, length, author_count, created_at, updated_at)

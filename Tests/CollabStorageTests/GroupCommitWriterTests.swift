@@ -106,7 +106,8 @@ final class Completions: Sendable {
 
         let reader = try SQLiteOpStore.openForReading(path: directory.path())
         for doc in 0..<docCount {
-            #expect(try reader.currentVersion(doc: "doc-\(doc)") == perDoc)
+            #expect(try reader.documentInfo(doc: "doc-\(doc)")?.version == perDoc)
+            #expect(try reader.documentInfo(doc: "doc-\(doc)")?.authorCount == threadCount / docCount)
             #expect(try reader.ops(doc: "doc-\(doc)", from: 0, limit: perDoc).map(\.version) == Array(0..<perDoc))
         }
     }
@@ -117,6 +118,8 @@ final class Completions: Sendable {
         let completions = Completions()
         writer.append([record("d", 0, seq: 1)], completion: completions.completion("first"))
         writer.append([record("d", 1, seq: 1)], completion: completions.completion("duplicate"))
+        // The first record goes in before the second fails: the savepoint must undo it.
+        writer.append([record("d", 1, seq: 7), record("d", 2, seq: 1)], completion: completions.completion("half"))
         writer.append([record("d", 1, seq: 2), record("e", 0)], completion: completions.completion("second"))
         writer.append([record("d", 5, seq: 3)], completion: completions.completion("gap"))
         writer.saveSnapshot(Snapshot(doc: "d", version: 2, text: "hi", createdAt: 0),
@@ -128,6 +131,9 @@ final class Completions: Sendable {
         #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-A", seq: 1)) {
             try completions["duplicate"].first?.get()
         }
+        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-A", seq: 1)) {
+            try completions["half"].first?.get()
+        }
         #expect(throws: Never.self) { try completions["second"].first?.get() }
         #expect(throws: StorageError.versionConflict(doc: "d", expected: 2, found: 5)) {
             try completions["gap"].first?.get()
@@ -137,12 +143,15 @@ final class Completions: Sendable {
         #expect(try reader.currentVersion(doc: "d") == 2)
         #expect(try reader.currentVersion(doc: "e") == 1)
         #expect(try reader.latestSnapshot(doc: "d", atOrBefore: nil)?.text == "hi")
-        #expect(writer.statistics.requestsFailed == 2)
+        #expect(try reader.op(doc: "d", clientId: "client-A", seq: 7) == nil)
+        #expect(writer.statistics.requestsFailed == 3)
     }
 
     @Test func closeDrainsQueuedWorkThenRefuses() throws {
         let directory = try TemporaryDirectory()
-        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.maxGroupSize = 64
+        let writer = try GroupCommitWriter(configuration: configuration)
         let completions = Completions()
         for version in 0..<300 {
             writer.append([record("d", version)], completion: completions.completion("queued"))
@@ -150,6 +159,8 @@ final class Completions: Sendable {
         writer.close()  // returns only after the queue is committed
         #expect(completions["queued"].count == 300)
         #expect(completions["queued"].allSatisfy { (try? $0.get()) != nil })
+        #expect(writer.statistics.largestGroupSize <= 64)
+        #expect(writer.statistics.commits >= 300 / 64)
         writer.append([record("d", 300)], completion: completions.completion("late"))
         #expect(completions["late"].count == 1)  // refused on the calling thread, at once
         #expect(throws: StorageError.closed) { try completions["late"].first?.get() }
