@@ -68,6 +68,8 @@ public final class GroupCommitWriter: Sendable {
         /// The storage thread is parked on `wakeup` and needs one signal.
         var writerParked = false
         var closing = false
+        /// The storage thread, so `close()` called from a completion does not wait for itself.
+        var storageThread: pthread_t?
         var statistics = Statistics()
         var openError: StorageError?
     }
@@ -100,6 +102,7 @@ public final class GroupCommitWriter: Sendable {
                 shared.finished.signal()
                 return
             }
+            shared.state.withLock { $0.storageThread = pthread_self() }
             ready.signal()
             Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
                      onCommit: configuration.onCommit)
@@ -156,17 +159,20 @@ public final class GroupCommitWriter: Sendable {
     }
 
     /// Refuses new requests, commits everything already queued, checkpoints the WAL and stops
-    /// the storage thread; returns when it has stopped. Safe to call more than once.
+    /// the storage thread; returns when it has stopped. Safe to call more than once. Called from
+    /// a completion (on the storage thread) it only starts the shutdown, and returns at once.
     public func close() {
-        let wake = shared.state.withLock { state -> Bool in
+        let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
             state.closing = true
-            guard state.writerParked else { return false }
+            let onStorageThread = state.storageThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            guard state.writerParked else { return (false, onStorageThread) }
             state.writerParked = false
-            return true
+            return (true, onStorageThread)
         }
         if wake {
             shared.wakeup.signal()
         }
+        guard !onStorageThread else { return }
         shared.finished.wait()
         shared.finished.signal()  // let any other close() through too
     }

@@ -175,6 +175,22 @@ final class Completions: Sendable {
         #expect(try store.ops(doc: "d", from: 299, limit: 5) == [record("d", 299)])
     }
 
+    @Test func closeFromACompletionDoesNotDeadlock() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        let completions = Completions()
+        let inner = completions.completion("op")
+        writer.append([record("d", 0)]) { result in
+            writer.close()  // on the storage thread: starts the shutdown, returns at once
+            inner(result)
+        }
+        #expect(completions.wait(seconds: 10))
+        writer.close()
+        #expect(throws: Never.self) { try completions["op"].first?.get() }
+        let store = try SQLiteOpStore.openForReading(path: directory.path())
+        #expect(try store.currentVersion(doc: "d") == 1)
+    }
+
     @Test func readerSeesCommittedDataWhileWriterRuns() throws {
         let directory = try TemporaryDirectory()
         let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
