@@ -1,5 +1,5 @@
 // Build tool: writes a Swift file embedding the given migration files.
-// Usage: EmbedMigrations OUTPUT.swift Migrations/0001_name.sql ...
+// Usage: EmbedMigrations OUTPUT.swift MIGRATIONS_DIRECTORY (its *.sql files are embedded)
 // File names are NNNN_name.sql; versions must run 1, 2, 3, ... without gaps or repeats.
 import Foundation
 
@@ -77,13 +77,18 @@ func render(_ paths: [String]) throws -> String {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: EmbedMigrations OUTPUT.swift [MIGRATION.sql ...]\n".utf8))
+guard arguments.count == 3 else {
+    FileHandle.standardError.write(Data("usage: EmbedMigrations OUTPUT.swift MIGRATIONS_DIRECTORY\n".utf8))
     exit(64)
 }
 do {
     let output = URL(fileURLWithPath: arguments[1])
-    let text = try render(Array(arguments.dropFirst(2)))
+    let directory = URL(fileURLWithPath: arguments[2], isDirectory: true)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        .filter { $0.hasSuffix(".sql") }
+        .sorted()
+        .map { directory.appendingPathComponent($0).path }
+    let text = try render(files)
     // Rewrite only on change so an unchanged schema does not recompile CollabStorage.
     if (try? String(contentsOf: output, encoding: .utf8)) != text {
         try Data(text.utf8).write(to: output, options: .atomic)

@@ -7,18 +7,21 @@ import PackagePlugin
 struct EmbedMigrationsPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
         let directory = context.package.directoryURL.appending(path: "Migrations")
-        // The plugin is evaluated on every build, so a new file in Migrations/ is picked up.
         let files = try FileManager.default
             .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
+        // SwiftPM keeps this plan until the manifest changes, so the file list seen here can go
+        // stale. The tool therefore lists the directory itself when it runs; the directory is an
+        // input (adding a file reruns the tool) and so is each file (in-place edits). Removing or
+        // renaming a file then fails with "missing inputs" until `touch Package.swift` replans:
+        // loud, where the alternative (no per-file inputs) would silently miss edits.
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) migration(s) into \(target.name)",
+                displayName: "Embedding migrations into \(target.name)",
                 executable: try context.tool(named: "EmbedMigrations").url,
-                arguments: [output.path] + files.map(\.path),
-                inputFiles: files,
+                arguments: [output.path, directory.path],
+                inputFiles: [directory] + files,
                 outputFiles: [output]
             )
         ]
