@@ -38,7 +38,11 @@ let package = Package(
 
         // Storage: SQLite wrapper, migrator, op log.
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
-                swiftSettings: strict),
+                swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
+        // Build-time embedding of Migrations/*.sql into CollabStorage (a tool and its plugin).
+        .executableTarget(name: "EmbedMigrations", swiftSettings: strict),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(),
+                dependencies: ["EmbedMigrations"], path: "Sources/EmbedMigrationsPlugin"),
 
         // Authentication: JWT HS256 on OpenSSL's HMAC, claims, document patterns.
         .target(name: "CollabAuth", dependencies: ["COpenSSL", "CollabJSON"], swiftSettings: strict),

@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabStorage
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
