@@ -13,7 +13,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "collab",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collab", targets: ["collab"]),
         .executable(name: "collab-echo", targets: ["collab-echo"]),
