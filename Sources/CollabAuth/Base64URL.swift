@@ -40,10 +40,8 @@ public enum Base64URL {
 
     /// Decodes the UTF-8 bytes of a base64url text, with the same rules as `decode(_:)`.
     public static func decode(utf8 text: some Collection<UInt8>) throws(DecodingError) -> [UInt8] {
-        let count = text.count
-        guard count % 4 != 1 else { throw .invalidLength }
         var out: [UInt8] = []
-        out.reserveCapacity(count * 3 / 4)
+        out.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits: UInt32 = 0
         for (offset, character) in text.enumerated() {
@@ -56,6 +54,8 @@ public enum Base64URL {
                 accumulator &= (1 << bits) - 1
             }
         }
+        // One character over a whole group carries 6 bits, not a byte.
+        guard bits != 6 else { throw .invalidLength }
         guard accumulator == 0 else { throw .nonCanonical }
         return out
     }
