@@ -1,1 +1,0 @@
-// JWT HS256 and token claims land with the auth issue.

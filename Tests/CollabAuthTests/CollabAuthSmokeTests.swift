@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabAuth
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
