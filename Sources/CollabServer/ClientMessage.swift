@@ -56,8 +56,13 @@ public enum ClientMessage: Sendable, Hashable {
             try Self.rejectLoneSurrogates(in: object, except: nil)
             self = .join(try Self.decodeJoin(object))
         case "op":
-            try Self.rejectLoneSurrogates(in: object, except: "op")
-            self = .op(try Self.decodeOp(object))
+            let submission = try Self.decodeOp(object)
+            do throws(ClientMessageError) {
+                try Self.rejectLoneSurrogates(in: object, except: "op")
+            } catch {
+                throw ClientMessageError(error.code, error.message, seq: submission.seq)
+            }
+            self = .op(submission)
         case "presence":
             try Self.rejectLoneSurrogates(in: object, except: nil)
             self = .presence(try Self.decodePresence(object))

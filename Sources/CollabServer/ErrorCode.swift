@@ -29,5 +29,6 @@ public struct ErrorCode: Sendable, Hashable, RawRepresentable, CustomStringConve
     /// The server failed (e.g. storage).
     public static let `internal` = ErrorCode(rawValue: "internal")
 
+    /// The wire spelling.
     public var description: String { rawValue }
 }

@@ -68,6 +68,9 @@ public final class Room {
     /// Joined connections.
     public var participantCount: Int { sessions.count }
 
+    /// Whether ops are applied but not yet durable (the room must not be unloaded then).
+    public var hasPendingCommits: Bool { headVersion > durableVersion }
+
     /// The durable text (what a joiner would get in a snapshot).
     public func currentText() throws(TextOperationError) -> String {
         try durableText()

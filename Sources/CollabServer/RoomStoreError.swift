@@ -8,5 +8,6 @@ public struct RoomStoreError: Error, Sendable, Hashable, CustomStringConvertible
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -75,7 +75,10 @@ import Testing
         #expect(throws: TextOperationError.loneSurrogate(index: 0)) {
             try TextOperation(json: submission.operation ?? .null)
         }
-        // Anywhere else: bad_message.
+        // Anywhere else: bad_message (with the op's seq).
+        if case .failure(let error) = decode(#"{"type":"op","seq":2,"v":0,"op":[{"d":"\udc00"}]}"#) {
+            #expect(error.seq == 2)
+        }
         #expect(code(#"{"type":"op","seq":2,"v":0,"op":[{"d":"\udc00"}]}"#) == .badMessage)
         #expect(code(#"{"type":"op","seq":2,"v":0,"op":["a"],"note":"\ud800"}"#) == .badMessage)
         #expect(code(#"{"type":"join","clientId":"abcdefgh","user":{"name":"\ud800"}}"#) == .badMessage)

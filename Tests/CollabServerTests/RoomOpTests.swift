@@ -461,4 +461,32 @@ import Testing
         #expect(lateClient.closeCode == .internalError)
         #expect(harness.store.ops["doc"]?.count == 1)
     }
+
+    @Test func storeCompletingInsideAppendWorks() {
+        let (harness, a, aClient, b, bClient) = setUp("abc")
+        harness.store.commitsImmediately = true
+        a.sendOp(seq: 1, v: 1, #"["x"]"#)
+        #expect(aClient.take().map(\.type) == ["ack"])
+        b.sendOp(seq: 1, v: 1, #"[3,"y"]"#)
+        #expect(bClient.take().map(\.type) == ["op", "ack"])
+        #expect(harness.text == "xabcy")
+        #expect(!harness.room.hasPendingCommits)
+    }
+
+    @Test func pendingCommitsAreReported() {
+        let (harness, a, _, _, _) = setUp("abc")
+        a.sendOp(seq: 1, v: 1, #"["x"]"#)
+        #expect(harness.room.hasPendingCommits)
+        harness.store.commitAll()
+        #expect(!harness.room.hasPendingCommits)
+    }
+
+    @Test func loadRejectsAGappedLog() {
+        let store = FakeStore()
+        store.ops["doc"] = [OpRecord(version: 1, operation: TextOperation(unchecked: [.insert("x")]), clientId: "abcdefgh",
+                                     seq: 1, user: "u", timestamp: 0, deletedTexts: [])]
+        #expect(throws: RoomStoreError.self) {
+            try Room(documentId: "doc", store: store, clock: FakeClock())
+        }
+    }
 }
