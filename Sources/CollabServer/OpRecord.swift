@@ -55,6 +55,15 @@ public struct OpRecord: Sendable {
         json = bytes
     }
 
+    /// A record from an op-log row (`operationJSON` and `deletedTextsJSON` as stored); nil if corrupt.
+    public init?(version: Int, operationJSON: [UInt8], deletedTextsJSON: [UInt8], clientId: String, seq: Int,
+                 user: String, timestamp: Int64) {
+        guard let operation = Self.storedOperation(json: operationJSON),
+              let deletedTexts = Self.storedDeletedTexts(json: deletedTextsJSON) else { return nil }
+        self.init(version: version, operation: operation, clientId: clientId, seq: seq, user: user,
+                  timestamp: timestamp, deletedTexts: deletedTexts)
+    }
+
     /// The op's normalized JSON text (`[]` for the no-op), for the op log.
     public var operationJSON: ArraySlice<UInt8> { json[operationJSONRange] }
 

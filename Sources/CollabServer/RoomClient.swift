@@ -2,8 +2,8 @@ import CollabTransport
 
 /// One connection as the room sees it: where its frames go.
 ///
-/// Called only on the room's loop. `close` must not call back into the session
-/// synchronously (the session has already left the room when it calls `close`).
+/// Called only on the room's loop. The session leaves the room before it calls
+/// `close`, so a `connectionClosed()` that `close` triggers (even synchronously) is a no-op.
 public protocol RoomClient: AnyObject {
     /// Queues a complete WebSocket text frame; the same frame may be queued to many clients.
     func send(_ frame: SharedBytes)

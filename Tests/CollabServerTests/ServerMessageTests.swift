@@ -21,6 +21,12 @@ import Testing
         #expect(OpRecord.storedOperation(json: Array("[]".utf8)) == .noop)
         #expect(OpRecord.storedOperation(json: Array("[0]".utf8)) == nil)
         #expect(OpRecord.storedDeletedTexts(json: record.deletedTextsJSON) == ["x\"y"])
+        let row = OpRecord(version: 20, operationJSON: Array(record.operationJSON), deletedTextsJSON: record.deletedTextsJSON,
+                           clientId: "k3J9x-1a", seq: 4, user: "ada", timestamp: 1_763_800_000_000)
+        #expect(row?.json == record.json)
+        #expect(row?.deletedTexts == ["x\"y"])
+        #expect(OpRecord(version: 0, operationJSON: Array("[".utf8), deletedTextsJSON: Array("[]".utf8),
+                         clientId: "abcdefgh", seq: 1, user: "u", timestamp: 0) == nil)
         let noop = OpRecord(version: 0, operation: .noop, clientId: "abcdefgh", seq: 1, user: "u", timestamp: 0,
                             deletedTexts: [])
         #expect(String(decoding: noop.operationJSON, as: UTF8.self) == "[]")
