@@ -1,0 +1,117 @@
+import CollabOT
+
+extension Room {
+    /// Colours picked for clients that suggest none.
+    static let palette = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+                          "#f032e6", "#469990", "#9a6324", "#800000", "#808000", "#000075"]
+
+    /// Answers a valid `join` (contract §2.1): snapshot or catch-up, then `joined`,
+    /// then the joiner's presence (selection null) to the others.
+    ///
+    /// The answer reflects the durable version only: with ops applied but not yet
+    /// durable, the snapshot is the head text with those ops undone (their deleted
+    /// texts are kept for that), and the catch-up stops at the durable version. The
+    /// pending ops then reach the joiner as ordinary broadcasts when durable. The
+    /// alternative, holding the answer until the pending commit completes, would add an
+    /// fsync of latency to every join under load and still need the durable text when
+    /// more ops are pending behind it.
+    func join(_ session: Session, _ request: JoinRequest) {
+        guard failure == nil else {
+            session.close(code: .internalError, reason: "storage failure")
+            return
+        }
+        let clientId = request.clientId
+        let sub = session.identity.sub ?? "anon-" + clientId
+        let known: ClientIdState?
+        do {
+            known = try clientState(clientId)
+        } catch {
+            session.sendError(ClientMessageError(.internal, "storage failure"))
+            return
+        }
+        if let known, known.sub != sub {
+            session.sendError(ClientMessageError(.badMessage, "clientId is held by another user"))
+            return
+        }
+        if let version = request.version, version > durableVersion {
+            session.sendError(ClientMessageError(.versionAhead, "version \(version) is ahead of the server's \(durableVersion)"))
+            session.close(code: .versionAhead, reason: "version ahead")
+            return
+        }
+        if clients[clientId] == nil { clients[clientId] = ClientIdState(sub: sub) }
+
+        if let previous = sessions.first(where: { $0.clientId == clientId }) {
+            previous.closeReplaced()
+        }
+        session.clientId = clientId
+        session.sub = sub
+        session.displayName = session.identity.name ?? request.userName ?? sub
+        session.color = request.userColor ?? Self.pickColor(for: clientId)
+        session.selection = nil
+
+        // The join answer: a replay if possible, else a snapshot.
+        var replayed = false
+        if let version = request.version, durableVersion - version <= configuration.maxCatchUpOps,
+           let records = try? records(from: version, to: durableVersion) {
+            sendCatchUp(records, to: session)
+            replayed = true
+        }
+        if !replayed {
+            let snapshot: String
+            do {
+                snapshot = try durableText()
+            } catch {
+                fail(RoomStoreError("pending ops do not invert: \(error)"))
+                session.close(code: .internalError, reason: "internal error")
+                return
+            }
+            session.send(.snapshot(version: durableVersion, text: snapshot))
+        }
+        let others = sessions.map { presenceState(of: $0) }
+        session.markJoined()
+        session.send(.joined(version: durableVersion, clientId: clientId, role: session.identity.role,
+                             presence: others))
+        let recipients = sessions
+        sessions.append(session)
+        let frame = ServerMessage.presence(presenceState(of: session)).frame
+        for other in recipients { other.send(frame) }
+        closeSlowConsumers(sessions)
+    }
+
+    /// Sends `records` as `ops` messages of at most `catchUpChunkRecords` records and
+    /// about `catchUpChunkBytes` bytes each.
+    func sendCatchUp(_ records: ArraySlice<OpRecord>, to session: Session) {
+        var start = records.startIndex
+        var bytes = 0
+        for index in records.indices {
+            let size = records[index].json.count + 1
+            let count = index - start
+            if count > 0 && (count >= configuration.catchUpChunkRecords || bytes + size > configuration.catchUpChunkBytes) {
+                session.send(.ops(records[start..<index]))
+                start = index
+                bytes = 0
+            }
+            bytes += size
+        }
+        if start < records.endIndex {
+            session.send(.ops(records[start...]))
+        }
+    }
+
+    /// `session`'s presence as sent to others, at the durable version.
+    func presenceState(of session: Session) -> PresenceState {
+        PresenceState(clientId: session.clientId, userId: session.sub, name: session.displayName,
+                      color: session.color, version: durableVersion, selection: session.selection)
+    }
+
+    /// A colour from the palette, the same for a client id every time (FNV-1a, not the
+    /// per-process seeded `Hasher`).
+    static func pickColor(for clientId: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in clientId.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return palette[Int(hash % UInt64(palette.count))]
+    }
+}

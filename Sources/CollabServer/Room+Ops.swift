@@ -1,0 +1,257 @@
+import CollabJSON
+import CollabOT
+import CollabTransport
+
+extension Room {
+    // MARK: - Submit
+
+    /// Runs an `op` through the contract's checks in order (§2.2), then transforms,
+    /// applies and appends it. The answer (`ack`) comes when the append is durable.
+    func submit(_ submission: OpSubmission, from session: Session) {
+        let seq = submission.seq
+        guard failure == nil, var client = clients[session.clientId] else {
+            session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+            return
+        }
+
+        // 1. Already stored, or being stored: the ack of the original (contents not compared).
+        if client.inFlightSeq == seq {
+            // Still being stored: the ack goes to this client id when it is durable.
+            return
+        }
+        if seq <= client.highestSeq {
+            do {
+                if let version = try storedVersion(ofSeq: seq, clientId: session.clientId) {
+                    session.send(.ack(seq: seq, version: version))
+                    return
+                }
+            } catch {
+                session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+                return
+            }
+        }
+        // 2. Viewers may not edit.
+        guard session.identity.role.canEdit else {
+            session.sendError(ClientMessageError(.forbidden, "viewers cannot edit", seq: seq))
+            return
+        }
+        // 3. One op in flight per client; an op made without seeing the previous ack.
+        let integerVersion: Int?
+        if case .integer(let version)? = submission.version { integerVersion = version } else { integerVersion = nil }
+        if client.inFlightSeq != nil {
+            session.sendError(ClientMessageError(.opInFlight, "the previous op is not acknowledged yet", seq: seq))
+            return
+        }
+        if let version = integerVersion, let last = client.lastStoredVersion, version <= last {
+            session.sendError(ClientMessageError(
+                .opInFlight, "v must be above \(last), the version of the previous op", seq: seq))
+            return
+        }
+        // 4. seq going backwards to one that is not stored.
+        if seq <= client.highestSeq {
+            session.sendError(ClientMessageError(
+                .badMessage, "seq \(seq) is below the highest stored, \(client.highestSeq)", seq: seq))
+            return
+        }
+        // 5. A version the server does not have.
+        if let version = integerVersion, version > durableVersion {
+            session.sendError(ClientMessageError(
+                .versionAhead, "v \(version) is ahead of the server's \(durableVersion)", seq: seq))
+            session.close(code: .versionAhead, reason: "version ahead")
+            return
+        }
+        // 6. A valid op that fits the document as it was at v.
+        guard let version = integerVersion, version >= 0 else {
+            session.sendError(ClientMessageError(.badOp, "v must be a non-negative integer", seq: seq))
+            return
+        }
+        guard let rawOperation = submission.operation else {
+            session.sendError(ClientMessageError(.badOp, "missing op", seq: seq))
+            return
+        }
+        let operation: TextOperation
+        do {
+            operation = try TextOperation(json: rawOperation)
+        } catch {
+            session.sendError(ClientMessageError(.badOp, Self.describe(error), seq: seq))
+            return
+        }
+        let history: ArraySlice<OpRecord>
+        do {
+            guard let found = try records(from: version, to: headVersion) else {
+                session.sendError(ClientMessageError(
+                    .versionGone, "v \(version) is older than the server can transform from", seq: seq))
+                session.close(code: .versionGone, reason: "version gone")
+                return
+            }
+            history = found
+        } catch {
+            session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+            return
+        }
+        var lengthAtVersion = text.count
+        for record in history { lengthAtVersion -= record.operation.lengthChange }
+        do {
+            try operation.check(documentLength: lengthAtVersion)
+        } catch {
+            session.sendError(ClientMessageError(.badOp, Self.describe(error), seq: seq))
+            return
+        }
+        // 7. Rate limit.
+        guard session.opBucket.take(at: clock.now) else {
+            session.sendError(ClientMessageError(.rateLimited, "over the op rate limit", seq: seq))
+            session.recordRateLimitStrike()
+            return
+        }
+        // 8. Transform over every op since v, one by one; the committed op wins ties.
+        var transformed = operation
+        for record in history {
+            transformed = TextOperation.transform(record.operation, transformed).1
+        }
+        let deletedTexts: [String]
+        do {
+            deletedTexts = try text.deletedTexts(of: transformed)
+        } catch {
+            // Cannot happen: transformation keeps the op fitting the head text.
+            session.sendError(ClientMessageError(.internal, "transformed op does not fit", seq: seq))
+            return
+        }
+        var resultBytes = text.utf8Count
+        for component in transformed.components {
+            if case .insert(let inserted) = component { resultBytes += inserted.utf8.count }
+        }
+        for deleted in deletedTexts { resultBytes -= deleted.utf8.count }
+        guard resultBytes <= configuration.maxDocumentBytes else {
+            session.sendError(ClientMessageError(
+                .tooLarge, "the document would exceed \(configuration.maxDocumentBytes) bytes", seq: seq))
+            return
+        }
+        do {
+            try text.apply(transformed)
+        } catch {
+            session.sendError(ClientMessageError(.internal, "transformed op does not fit", seq: seq))
+            return
+        }
+        let record = OpRecord(version: headVersion, operation: transformed, clientId: session.clientId, seq: seq,
+                              user: session.sub, timestamp: clock.unixTimeMilliseconds, deletedTexts: deletedTexts)
+        recent.append(record)
+        headVersion += 1
+        client.inFlightSeq = seq
+        client.highestSeq = seq
+        client.lastStoredVersion = record.version
+        clients[session.clientId] = client
+        startAppendIfIdle()
+    }
+
+    /// The version of the stored op (`clientId`, `seq`): from the recent window, else the store.
+    func storedVersion(ofSeq seq: Int, clientId: String) throws(RoomStoreError) -> Int? {
+        for record in recent[..<(durableVersion - recentBase)].reversed()
+        where record.clientId == clientId && record.seq == seq {
+            return record.version
+        }
+        return try store.version(ofSeq: seq, clientId: clientId, of: documentId)
+    }
+
+    static func describe(_ error: TextOperationError) -> String {
+        switch error {
+        case .notAnArray: "op must be an array"
+        case .invalidComponent(let index): "component \(index) is not a count, an insert or {\"d\": n}"
+        case .nonPositiveCount(let index): "component \(index) has a zero or negative count"
+        case .nonIntegerCount(let index): "component \(index) has a non-integer count"
+        case .emptyInsert(let index): "component \(index) inserts the empty string"
+        case .loneSurrogate(let index): "component \(index) inserts a lone surrogate"
+        case .noEffect: "op has no effect"
+        case .skipPastEnd(let end, let length): "skip past end of document (\(end) > \(length))"
+        case .deletePastEnd(let end, let length): "delete past end of document (\(end) > \(length))"
+        case .deletedTextMismatch: "deleted text mismatch"
+        }
+    }
+
+    // MARK: - Commit
+
+    /// Hands every applied, non-durable op to the store, unless an append is outstanding.
+    func startAppendIfIdle() {
+        guard appendingCount == 0, failure == nil, headVersion > durableVersion else { return }
+        let batch = Array(recent[(durableVersion - recentBase)...])
+        appendingCount = batch.count
+        store.append(batch, to: documentId) { [weak self] result in
+            self?.appendCompleted(result)
+        }
+    }
+
+    /// The outstanding append is durable (or failed): ack, broadcast, move presence on.
+    func appendCompleted(_ result: Result<Void, RoomStoreError>) {
+        let count = appendingCount
+        appendingCount = 0
+        guard failure == nil, count > 0 else { return }
+        if case .failure(let error) = result {
+            fail(error)
+            return
+        }
+        let start = durableVersion - recentBase
+        let batch = recent[start..<(start + count)]
+        durableVersion += count
+        for record in batch {
+            if var client = clients[record.clientId], client.inFlightSeq == record.seq {
+                client.inFlightSeq = nil
+                clients[record.clientId] = client
+            }
+        }
+        for session in sessions {
+            guard var selection = session.selection else { continue }
+            for record in batch { selection = record.operation.transform(selection: selection) }
+            session.selection = selection
+        }
+        deliver(batch)
+        saveSnapshotIfDue()
+        trimRecent()
+        startAppendIfIdle()
+    }
+
+    /// Sends a durable batch: to a client that authored none of it, one message shared
+    /// by all such clients; to an author, the records before its op, its `ack`, then the
+    /// records after (never its own op back).
+    func deliver(_ batch: ArraySlice<OpRecord>) {
+        var shared: SharedBytes?
+        let recipients = sessions
+        for session in recipients where session.isJoined {
+            guard batch.contains(where: { $0.clientId == session.clientId }) else {
+                let frame = shared ?? message(for: batch).frame
+                shared = frame
+                session.send(frame)
+                continue
+            }
+            var runStart = batch.startIndex
+            for index in batch.indices where batch[index].clientId == session.clientId {
+                if runStart < index { session.send(message(for: batch[runStart..<index])) }
+                session.send(.ack(seq: batch[index].seq, version: batch[index].version))
+                runStart = index + 1
+            }
+            if runStart < batch.endIndex { session.send(message(for: batch[runStart...])) }
+        }
+        closeSlowConsumers(recipients)
+    }
+
+    /// Hands the store a snapshot each time the durable version passes a multiple of `snapshotInterval`.
+    func saveSnapshotIfDue() {
+        let interval = max(configuration.snapshotInterval, 1)
+        guard durableVersion / interval > lastSnapshotVersion / interval else { return }
+        do {
+            let snapshot = try durableText()
+            store.saveSnapshot(of: documentId, version: durableVersion, text: snapshot)
+            lastSnapshotVersion = durableVersion
+        } catch {
+            fail(RoomStoreError("pending ops do not invert: \(error)"))
+        }
+    }
+
+    /// Drops durable ops beyond the window, in chunks so the array is not shifted per op.
+    func trimRecent() {
+        let window = max(configuration.recentOpsWindow, 1)
+        guard recent.count > window + window / 4 else { return }
+        let removable = min(recent.count - window, durableVersion - recentBase)
+        guard removable > 0 else { return }
+        recent.removeFirst(removable)
+        recentBase += removable
+    }
+}

@@ -1,0 +1,52 @@
+import CollabOT
+
+extension Room {
+    /// Takes a `presence` (contract §2.3): clamps it at its `v`, transforms it to the
+    /// durable version and broadcasts it, coalesced to one per `presenceInterval`.
+    func updatePresence(_ update: PresenceUpdate, from session: Session) {
+        guard update.version <= durableVersion else {
+            session.sendError(ClientMessageError(
+                .badMessage, "v \(update.version) is ahead of the server's \(durableVersion)"))
+            return
+        }
+        if var selection = update.selection {
+            // A selection older than the server can transform from is dropped silently.
+            guard let history = try? records(from: update.version, to: durableVersion) else { return }
+            var lengthAtVersion = text.count - lengthChange(since: durableVersion)
+            for record in history { lengthAtVersion -= record.operation.lengthChange }
+            selection = selection.clamped(toLength: lengthAtVersion)
+            for record in history { selection = record.operation.transform(selection: selection) }
+            session.selection = selection
+        } else {
+            session.selection = nil
+        }
+        schedulePresenceBroadcast(of: session)
+    }
+
+    /// Broadcasts now if the last broadcast is at least `presenceInterval` old, else once
+    /// that interval is over (with whatever selection is latest then).
+    func schedulePresenceBroadcast(of session: Session) {
+        guard session.presenceTimer == nil else { return }
+        let now = clock.now
+        if let last = session.lastPresenceSent, now - last < configuration.presenceInterval {
+            session.presenceTimer = clock.schedule(after: last + configuration.presenceInterval - now) {
+                [weak self, weak session] in
+                guard let self, let session else { return }
+                session.presenceTimer = nil
+                self.broadcastPresence(of: session)
+            }
+        } else {
+            broadcastPresence(of: session)
+        }
+    }
+
+    /// Sends `session`'s current presence to every other session.
+    func broadcastPresence(of session: Session) {
+        guard session.isJoined else { return }
+        session.lastPresenceSent = clock.now
+        let frame = ServerMessage.presence(presenceState(of: session)).frame
+        let recipients = sessions.filter { $0 !== session }
+        for other in recipients { other.send(frame) }
+        closeSlowConsumers(recipients)
+    }
+}

@@ -1,0 +1,169 @@
+import CollabOT
+import CollabTransport
+
+/// One document's collaboration state: its text, recent ops, clients and presence.
+///
+/// All of a room's work runs on one event loop (the one owning its connections), so
+/// the room is deliberately not `Sendable`. The op pipeline (contract §2.2): validate,
+/// transform one by one over every op since `v`, apply, give a version, append to the
+/// store, and only when the store says durable, ack the author and send the record to
+/// everyone else. The room keeps one append outstanding; ops applied meanwhile go in
+/// the next append, so the store's completion covers a batch and each recipient gets
+/// one `ops` message for it.
+public final class Room {
+    /// The document's id.
+    public let documentId: String
+    /// Limits and intervals.
+    public let configuration: RoomConfiguration
+    let store: any RoomStore
+    let clock: any RoomClock
+
+    /// The text with every applied op, durable or not.
+    var text: DocumentText
+    /// Versions applied: the text is at this version.
+    var headVersion: Int
+    /// Versions durable; clients only ever see the document up to here.
+    public internal(set) var durableVersion: Int
+    /// Recent ops, `recent[i].version == recentBase + i`, through `headVersion - 1`.
+    /// Non-durable ops are never trimmed.
+    var recent: [OpRecord]
+    var recentBase: Int
+    /// Records in the outstanding append (they follow `durableVersion`); 0 if none.
+    var appendingCount = 0
+    var clients: [String: ClientIdState] = [:]
+    /// Joined sessions, in join order.
+    var sessions: [Session] = []
+    var lastSnapshotVersion: Int
+    /// Why the room stopped (a failed append); a failed room closes every connection
+    /// and must be dropped and loaded again from the store.
+    public internal(set) var failure: RoomStoreError?
+
+    /// Loads `documentId` from `store`: its latest snapshot plus the ops after it.
+    public init(documentId: String, store: any RoomStore, clock: any RoomClock,
+                configuration: RoomConfiguration = RoomConfiguration()) throws(RoomStoreError) {
+        self.documentId = documentId
+        self.store = store
+        self.clock = clock
+        self.configuration = configuration
+        let stored = try store.loadDocument(documentId)
+        var text = DocumentText(stored.snapshotText)
+        for (index, record) in stored.ops.enumerated() {
+            guard record.version == stored.snapshotVersion + index else {
+                throw RoomStoreError("op log of \(documentId) has a gap at version \(stored.snapshotVersion + index)")
+            }
+            do {
+                try text.apply(record.operation)
+            } catch {
+                throw RoomStoreError("op \(record.version) of \(documentId) does not apply: \(error)")
+            }
+        }
+        self.text = text
+        headVersion = stored.snapshotVersion + stored.ops.count
+        durableVersion = headVersion
+        recent = Array(stored.ops.suffix(configuration.recentOpsWindow))
+        recentBase = headVersion - recent.count
+        lastSnapshotVersion = stored.snapshotVersion
+    }
+
+    /// Joined connections.
+    public var participantCount: Int { sessions.count }
+
+    /// Whether ops are applied but not yet durable (the room must not be unloaded then).
+    public var hasPendingCommits: Bool { headVersion > durableVersion }
+
+    /// The durable text (what a joiner would get in a snapshot).
+    public func currentText() throws(TextOperationError) -> String {
+        try durableText()
+    }
+
+    /// Closes every connection (e.g. 1001 at shutdown), without `leave` messages.
+    public func closeAll(code: WebSocketCloseCode, reason: String) {
+        for session in sessions {
+            session.close(code: code, reason: reason, announce: false)
+        }
+    }
+
+    // MARK: - State helpers
+
+    /// The text at `durableVersion`: the head text with the pending ops undone.
+    func durableText() throws(TextOperationError) -> String {
+        guard headVersion > durableVersion else { return text.string }
+        var string = text.string
+        for record in recent[(durableVersion - recentBase)...].reversed() {
+            string = try record.operation.inverted(deletedText: record.deletedTexts).apply(to: string)
+        }
+        return string
+    }
+
+    /// Scalar length change of the applied ops from `version` to the head.
+    func lengthChange(since version: Int) -> Int {
+        var change = 0
+        for record in recent[(max(version, recentBase) - recentBase)...] { change += record.operation.lengthChange }
+        return change
+    }
+
+    /// The ops from `version` to `end` (exclusive), from memory or the store; nil if
+    /// the store no longer has them (pruned history).
+    func records(from version: Int, to end: Int) throws(RoomStoreError) -> ArraySlice<OpRecord>? {
+        guard version <= end else { return [] }
+        if version >= recentBase {
+            return recent[(version - recentBase)..<(end - recentBase)]
+        }
+        let missing = recentBase - version
+        let older = try store.ops(of: documentId, from: version, limit: missing)
+        guard older.count == missing, older.first?.version == version, older.last?.version == recentBase - 1 else {
+            return nil
+        }
+        return ArraySlice(older + recent[0..<(end - recentBase)])
+    }
+
+    /// What is known of `clientId`: from memory, else from the store.
+    func clientState(_ clientId: String) throws(RoomStoreError) -> ClientIdState? {
+        if let state = clients[clientId] { return state }
+        guard let stored = try store.client(clientId, of: documentId) else { return nil }
+        let state = ClientIdState(stored: stored)
+        clients[clientId] = state
+        return state
+    }
+
+    /// Stops the room after a storage failure: every connection is closed with 1011.
+    func fail(_ error: RoomStoreError) {
+        guard failure == nil else { return }
+        failure = error
+        for session in sessions {
+            session.close(code: .internalError, reason: "storage failure", announce: false)
+        }
+    }
+
+    // MARK: - Membership and sending
+
+    /// Takes `session` out of the room; with `announce`, the others get `leave`.
+    func remove(_ session: Session, announce: Bool) {
+        guard let index = sessions.firstIndex(where: { $0 === session }) else { return }
+        sessions.remove(at: index)
+        session.presenceTimer?.cancel()
+        session.presenceTimer = nil
+        if announce {
+            let frame = ServerMessage.leave(clientId: session.clientId).frame
+            let recipients = sessions
+            for other in recipients { other.send(frame) }
+            closeSlowConsumers(recipients)
+        }
+    }
+
+    /// Closes with 1013 every one of `recipients` whose send queue overflowed.
+    func closeSlowConsumers(_ recipients: [Session]) {
+        for session in recipients where session.isJoined && session.client.queuedBytes > configuration.maxQueuedBytes {
+            session.close(code: .tryAgainLater, reason: "send queue overflowed")
+        }
+    }
+
+    /// `records` as one message: `op` for one, `ops` for several.
+    func message(for records: ArraySlice<OpRecord>) -> ServerMessage {
+        if records.count == 1, let record = records.first { return .op(record) }
+        return .ops(records)
+    }
+}
+
+@available(*, unavailable)
+extension Room: Sendable {}

@@ -1,0 +1,32 @@
+/// The op log and snapshots as a room needs them (narrow, like ShareDB's db adapter).
+///
+/// Reads are synchronous and run on the room's loop: they are indexed lookups of a
+/// few rows on a WAL-mode read connection (microseconds), and happen only on joins,
+/// old catch-ups, resubmissions of old seqs and first sight of a client id — never on
+/// the keystroke path. Appends are asynchronous: the writer thread gathers appends into
+/// one transaction (group commit) and fsyncs.
+public protocol RoomStore: AnyObject {
+    /// The latest snapshot of `documentId` and every op after it (`.empty` if none).
+    func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument
+
+    /// Up to `limit` ops of `documentId` from version `from` on, in order. Fewer (or
+    /// none) if history ends or was pruned; the room checks versions.
+    func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord]
+
+    /// What is stored for `clientId` on `documentId`, nil if it stored no op.
+    func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient?
+
+    /// The version of the op stored for (`clientId`, `seq`) on `documentId`, nil if none.
+    func version(ofSeq seq: Int, clientId: String, of documentId: String) throws(RoomStoreError) -> Int?
+
+    /// Stores `records` (consecutive versions) durably, all or nothing, then calls
+    /// `completion` exactly once ON THE ROOM'S LOOP (a writer on another thread hops
+    /// back, e.g. with the closure in a `LoopBound`). A room has one append
+    /// outstanding at a time, so completions arrive in order.
+    func append(_ records: [OpRecord], to documentId: String,
+                completion: @escaping (Result<Void, RoomStoreError>) -> Void)
+
+    /// Stores a snapshot of `documentId` at `version` (durable `text`). Fire and forget:
+    /// snapshots only speed up loading, so a failure is the store's to log.
+    func saveSnapshot(of documentId: String, version: Int, text: String)
+}

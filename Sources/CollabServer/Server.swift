@@ -1,1 +1,0 @@
-// The collaboration server lands with the server issue.

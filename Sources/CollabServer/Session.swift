@@ -1,0 +1,208 @@
+import CollabJSON
+import CollabOT
+import CollabTransport
+
+/// One WebSocket connection to a document: the join handshake, message dispatch and
+/// per-connection limits (ShareDB's agent). Lives on the room's loop.
+///
+/// The wiring makes one per upgraded connection and feeds it every text frame
+/// (`receive(text:)`), binary frame (`receiveBinary()`) and the close of the
+/// connection (`connectionClosed()`).
+public final class Session {
+    enum State {
+        /// Waiting for a valid `join`; the timer closes with 4408.
+        case awaitingJoin(any RoomTimer)
+        /// In the room.
+        case joined
+        /// Closed or replaced; everything is ignored.
+        case closed
+    }
+
+    /// Where this connection's frames go.
+    public let client: any RoomClient
+    /// Who is on this connection.
+    public let identity: SessionIdentity
+    let room: Room
+    var state: State
+
+    // Set at join.
+    /// The client id, once joined.
+    public internal(set) var clientId = ""
+    /// The `sub` (`anon-<clientId>` in open mode), once joined.
+    public internal(set) var sub = ""
+    var displayName = ""
+    var color = ""
+
+    // Presence: the selection at the room's durable version.
+    var selection: Selection?
+    var presenceTimer: (any RoomTimer)?
+    var lastPresenceSent: Duration?
+
+    var opBucket: TokenBucket
+    var rateLimitStrikes: EventWindowCounter
+    var badMessages: EventWindowCounter
+
+    /// A session for a new connection to `room`; starts the join timer.
+    public init(room: Room, client: any RoomClient, identity: SessionIdentity) {
+        self.room = room
+        self.client = client
+        self.identity = identity
+        let configuration = room.configuration
+        opBucket = TokenBucket(rate: configuration.opsPerSecond, capacity: configuration.opBurst)
+        rateLimitStrikes = EventWindowCounter(limit: configuration.rateLimitStrikes,
+                                              window: configuration.rateLimitStrikeWindow)
+        badMessages = EventWindowCounter(limit: configuration.badMessageLimit,
+                                         window: configuration.badMessageWindow)
+        state = .closed
+        let timer = room.clock.schedule(after: configuration.joinTimeout) { [weak self] in
+            self?.joinTimedOut()
+        }
+        state = .awaitingJoin(timer)
+    }
+
+    /// Whether the session is in the room.
+    public var isJoined: Bool {
+        if case .joined = state { return true }
+        return false
+    }
+
+    /// Whether the session has been closed (or replaced).
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    // MARK: - Inbound
+
+    /// A text frame's payload (valid UTF-8, checked by the transport).
+    public func receive(text bytes: UnsafeRawBufferPointer) {
+        if case .closed = state { return }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage(decoding: bytes)
+        } catch {
+            sendError(error)
+            return
+        }
+        handle(message)
+    }
+
+    /// A text frame's payload.
+    public func receive(text bytes: [UInt8]) {
+        bytes.withUnsafeBytes { receive(text: $0) }
+    }
+
+    /// A binary frame: always `bad_message`.
+    public func receiveBinary() {
+        if case .closed = state { return }
+        sendError(ClientMessageError(.badMessage, "binary frames are not accepted"))
+    }
+
+    /// The connection is gone: leave the room (others get `leave`).
+    public func connectionClosed() {
+        switch state {
+        case .closed:
+            return
+        case .awaitingJoin(let timer):
+            timer.cancel()
+            state = .closed
+        case .joined:
+            state = .closed
+            room.remove(self, announce: true)
+        }
+    }
+
+    func handle(_ message: ClientMessage) {
+        switch state {
+        case .closed:
+            return
+        case .awaitingJoin:
+            switch message {
+            case .join(let request):
+                room.join(self, request)
+            case .op(let submission):
+                sendError(ClientMessageError(.notJoined, "send join first", seq: submission.seq))
+            case .presence, .ping:
+                sendError(ClientMessageError(.notJoined, "send join first"))
+            }
+        case .joined:
+            switch message {
+            case .join:
+                sendError(ClientMessageError(.badMessage, "already joined"))
+            case .op(let submission):
+                room.submit(submission, from: self)
+            case .presence(let update):
+                room.updatePresence(update, from: self)
+            case .ping(let id):
+                send(ServerMessage.pong(id: id).frame)
+            }
+        }
+    }
+
+    private func joinTimedOut() {
+        guard case .awaitingJoin = state else { return }
+        close(code: .joinTimeout, reason: "no join in time")
+    }
+
+    // MARK: - Outbound
+
+    func send(_ frame: SharedBytes) {
+        if case .closed = state { return }
+        client.send(frame)
+    }
+
+    func send(_ message: ServerMessage) {
+        send(message.frame)
+    }
+
+    /// Sends `error`; too many `bad_message`/`bad_op` in the window closes with 1008.
+    func sendError(_ error: ClientMessageError) {
+        if case .closed = state { return }
+        send(.error(error.code, message: error.message, seq: error.seq))
+        if error.code == .badMessage || error.code == .badOp {
+            if badMessages.record(at: room.clock.now) {
+                close(code: .policyViolation, reason: "too many bad messages")
+            }
+        }
+    }
+
+    /// Records a `rate_limited` answer; repeated ones close with 4429.
+    func recordRateLimitStrike() {
+        if rateLimitStrikes.record(at: room.clock.now) {
+            close(code: .rateLimited, reason: "rate limit exceeded repeatedly")
+        }
+    }
+
+    /// Closes the connection with `code`, leaving the room (with `leave` for the others).
+    func close(code: WebSocketCloseCode, reason: String) {
+        close(code: code, reason: reason, announce: true)
+    }
+
+    /// Closes without `leave` (replacement by a newer connection with the same client id).
+    func closeReplaced() {
+        close(code: .replaced, reason: "replaced by a newer connection", announce: false)
+    }
+
+    func close(code: WebSocketCloseCode, reason: String, announce: Bool) {
+        switch state {
+        case .closed:
+            return
+        case .awaitingJoin(let timer):
+            timer.cancel()
+            state = .closed
+        case .joined:
+            state = .closed
+            room.remove(self, announce: announce)
+        }
+        client.close(code: code, reason: reason)
+    }
+
+    /// Marks the session joined (the join timer stops).
+    func markJoined() {
+        if case .awaitingJoin(let timer) = state { timer.cancel() }
+        state = .joined
+    }
+}
+
+@available(*, unavailable)
+extension Session: Sendable {}

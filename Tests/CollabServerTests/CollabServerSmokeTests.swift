@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabServer
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}

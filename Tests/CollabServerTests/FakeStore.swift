@@ -1,0 +1,84 @@
+@testable import CollabServer
+
+/// An in-memory store whose appends become durable only when the test says so.
+final class FakeStore: RoomStore {
+    struct PendingAppend {
+        var records: [OpRecord]
+        var completion: (Result<Void, RoomStoreError>) -> Void
+    }
+
+    /// Durable ops per document (version order).
+    var ops: [String: [OpRecord]] = [:]
+    /// Snapshots per document: (version, text).
+    var snapshots: [String: [(version: Int, text: String)]] = [:]
+    /// Appends not yet completed, oldest first.
+    var pending: [PendingAppend] = []
+    /// Versions below this are "pruned": `ops(of:from:limit:)` will not return them.
+    var prunedBelow = 0
+    /// Complete appends at once (inside `append`).
+    var commitsImmediately = false
+    var readCount = 0
+
+    func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument {
+        let log = ops[documentId] ?? []
+        if let snapshot = snapshots[documentId]?.last {
+            return StoredDocument(snapshotVersion: snapshot.version, snapshotText: snapshot.text,
+                                  ops: Array(log[snapshot.version...]))
+        }
+        return StoredDocument(snapshotVersion: 0, snapshotText: "", ops: log)
+    }
+
+    func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord] {
+        readCount += 1
+        let log = ops[documentId] ?? []
+        let start = max(version, prunedBelow)
+        guard start < log.count else { return [] }
+        return Array(log[start..<min(log.count, start + limit)])
+    }
+
+    func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient? {
+        readCount += 1
+        guard let last = (ops[documentId] ?? []).last(where: { $0.clientId == clientId }) else { return nil }
+        let highest = (ops[documentId] ?? []).filter { $0.clientId == clientId }.max { $0.seq < $1.seq } ?? last
+        return StoredClient(sub: last.user, highestSeq: highest.seq, highestSeqVersion: highest.version)
+    }
+
+    func version(ofSeq seq: Int, clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
+        readCount += 1
+        return (ops[documentId] ?? []).first { $0.clientId == clientId && $0.seq == seq }?.version
+    }
+
+    func append(_ records: [OpRecord], to documentId: String,
+                completion: @escaping (Result<Void, RoomStoreError>) -> Void) {
+        pending.append(PendingAppend(records: records, completion: completion))
+        if commitsImmediately { commitAll() }
+    }
+
+    func saveSnapshot(of documentId: String, version: Int, text: String) {
+        snapshots[documentId, default: []].append((version, text))
+    }
+
+    /// Makes the oldest pending append durable and completes it.
+    func commitNext(document: String = "doc") {
+        guard !pending.isEmpty else { return }
+        let append = pending.removeFirst()
+        var log = ops[document] ?? []
+        precondition(append.records.first?.version == log.count, "append out of order")
+        log.append(contentsOf: append.records)
+        ops[document] = log
+        append.completion(.success(()))
+    }
+
+    /// Commits until nothing is pending (a completion may start the next append).
+    func commitAll(document: String = "doc") {
+        while !pending.isEmpty { commitNext(document: document) }
+    }
+
+    /// Fails the oldest pending append.
+    func failNext() {
+        guard !pending.isEmpty else { return }
+        pending.removeFirst().completion(.failure(RoomStoreError("disk full")))
+    }
+
+    var pendingRecordCount: Int { pending.reduce(0) { $0 + $1.records.count } }
+}

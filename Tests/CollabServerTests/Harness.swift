@@ -1,0 +1,67 @@
+import CollabJSON
+import CollabOT
+@testable import CollabServer
+
+/// A room on a fake store and clock, with helpers to connect and talk.
+final class Harness {
+    let store: FakeStore
+    let clock = FakeClock()
+    let configuration: RoomConfiguration
+    var room: Room
+
+    init(configuration: RoomConfiguration = RoomConfiguration(), store: FakeStore = FakeStore()) {
+        self.store = store
+        self.configuration = configuration
+        do {
+            room = try Room(documentId: "doc", store: store, clock: clock, configuration: configuration)
+        } catch {
+            preconditionFailure("load failed: \(error)")
+        }
+    }
+
+    /// A new room on the same store (a server restart).
+    func restart() {
+        do {
+            room = try Room(documentId: "doc", store: store, clock: clock, configuration: configuration)
+        } catch {
+            preconditionFailure("load failed: \(error)")
+        }
+    }
+
+    func connect(_ identity: SessionIdentity = .anonymous) -> (Session, FakeClient) {
+        let client = FakeClient()
+        return (Session(room: room, client: client, identity: identity), client)
+    }
+
+    /// Connects and joins; the join answer is taken (consumed) from the client.
+    @discardableResult
+    func join(_ clientId: String, version: Int? = nil, identity: SessionIdentity = .anonymous,
+              user: String = "") -> (Session, FakeClient) {
+        let (session, client) = connect(identity)
+        let versionPart = version.map { ",\"version\":\($0)" } ?? ""
+        session.receive(text: Array("{\"type\":\"join\",\"clientId\":\"\(clientId)\"\(versionPart)\(user)}".utf8))
+        _ = client.take()
+        return (session, client)
+    }
+
+    /// The durable text of the room.
+    var text: String {
+        (try? room.currentText()) ?? "<error>"
+    }
+}
+
+extension Session {
+    func send(_ json: String) {
+        receive(text: Array(json.utf8))
+    }
+
+    func sendOp(seq: Int, v: Int, _ op: String) {
+        send("{\"type\":\"op\",\"seq\":\(seq),\"v\":\(v),\"op\":\(op)}")
+    }
+}
+
+/// `{"type":"error",...}` fields, for compact expectations.
+func errorOf(_ message: JSONValue?) -> (code: String, seq: Int?)? {
+    guard let message, message.type == "error", let code = message["code"]?.string else { return nil }
+    return (code, message["seq"]?.int)
+}
