@@ -70,31 +70,26 @@ enum ShowCommand {
         let oldLines = Lines(String(before))
         let newLines = Lines(String(after))
         let first = oldLines.line(containing: change.start)
-        let oldLast = oldLines.line(containing: change.endBefore)
-        let newLast = newLines.line(containing: change.endAfter)
-        let contextStart = max(0, first - contextLines)
-        let oldContextEnd = min(oldLines.count - 1, oldLast + contextLines)
-        let trailing = oldContextEnd - oldLast
+        let oldEnd = min(oldLines.count, max(first, oldLines.line(containing: change.endBefore)) + 1)
+        let newEnd = min(newLines.count, max(first, newLines.line(containing: change.endAfter)) + 1)
+        let leading = max(0, first - contextLines)
+        let trailingEnd = max(oldEnd, min(oldLines.count, oldEnd + contextLines))
+        let newCount = (first - leading) + max(0, newEnd - first) + (trailingEnd - oldEnd)
         output.printLine("")
-        output.printLine("@@ -\(range(contextStart, oldContextEnd)) +\(range(contextStart, newLast + trailing)) @@")
-        for index in contextStart..<first {
+        output.printLine("@@ -\(leading + 1),\(trailingEnd - leading) +\(leading + 1),\(newCount) @@")
+        for index in leading..<first {
             output.printLine(" " + oldLines[index])
         }
-        for index in first...oldLast where index < oldLines.count {
+        for index in first..<max(first, oldEnd) {
             output.printLine("-" + oldLines[index])
         }
-        for index in first...newLast where index < newLines.count {
+        for index in first..<max(first, newEnd) {
             output.printLine("+" + newLines[index])
         }
-        for index in (oldLast + 1)..<(oldContextEnd + 1) {
+        for index in oldEnd..<trailingEnd {
             output.printLine(" " + oldLines[index])
         }
         return ExitStatus.success
-    }
-
-    /// `start,count` of a hunk over lines `first...last` (0-based), numbered from 1 as diff does.
-    private static func range(_ first: Int, _ last: Int) -> String {
-        "\(first + 1),\(max(0, last - first + 1))"
     }
 
     /// Where the op's changes start, and where they end in the text before and after it (scalars).
@@ -127,14 +122,20 @@ enum ShowCommand {
         private let lines: [String]
         private let starts: [Int]
 
+        /// The lines of `text`; a final line feed ends the last line rather than starting an
+        /// empty one, and the empty text has no line.
         init(_ text: String) {
             var lines: [String] = []
-            var starts = [0]
+            var starts: [Int] = []
             var offset = 0
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 lines.append(String(line))
-                offset += line.unicodeScalars.count + 1
                 starts.append(offset)
+                offset += line.unicodeScalars.count + 1
+            }
+            if lines.last == "" {
+                lines.removeLast()
+                starts.removeLast()
             }
             self.lines = lines
             self.starts = starts
@@ -144,10 +145,10 @@ enum ShowCommand {
 
         subscript(index: Int) -> String { lines[index] }
 
-        /// The index of the line holding scalar `offset` (an offset at the very end is in the last line).
+        /// The index of the line holding scalar `offset` (past the last line feed: the last line; 0 if none).
         func line(containing offset: Int) -> Int {
             var low = 0
-            var high = lines.count - 1
+            var high = max(0, lines.count - 1)
             while low < high {
                 let middle = (low + high + 1) / 2
                 if starts[middle] <= offset { low = middle } else { high = middle - 1 }
