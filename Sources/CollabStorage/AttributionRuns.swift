@@ -17,6 +17,10 @@ struct AttributionRuns {
     private var blockLengths: [Int] = []
     /// The number of scalars attributed.
     private(set) var count = 0
+    /// The block the last edit was in and the offset it starts at: edits cluster (typing), so
+    /// the next one is usually found there without scanning the blocks before it.
+    private var cachedBlock = 0
+    private var cachedBlockStart = 0
 
     /// Applies `op`, attributing what it inserts to `version`. Checked first: on error nothing changed.
     mutating func apply(_ op: TextOperation, version: Int) throws(TextOperationError) {
@@ -50,16 +54,7 @@ struct AttributionRuns {
             blockLengths = [run.length]
             return
         }
-        var block = blocks.count - 1
-        var inBlock = offset
-        for (index, length) in blockLengths.enumerated() {
-            if inBlock < length {
-                block = index
-                break
-            }
-            if index == blockLengths.count - 1 { break }  // offset == count: the end of the last block
-            inBlock -= length
-        }
+        let (block, inBlock) = locate(offset, forInsert: true)
         blockLengths[block] += run.length
         Self.insert(run, at: inBlock, into: &blocks[block])
         if blocks[block].count > Self.maxBlockRuns {
@@ -71,6 +66,27 @@ struct AttributionRuns {
             blocks.insert(tail, at: block + 1)
             blockLengths.insert(tailLength, at: block + 1)
         }
+    }
+
+    /// The block holding scalar `offset` and the offset within it. For an insert, an offset at
+    /// a block's end may stay in that block (and `count` is the end of the last block).
+    private mutating func locate(_ offset: Int, forInsert: Bool) -> (block: Int, offset: Int) {
+        if cachedBlock < blocks.count, offset >= cachedBlockStart {
+            let inBlock = offset - cachedBlockStart
+            if inBlock < blockLengths[cachedBlock] || (forInsert && inBlock == blockLengths[cachedBlock]) {
+                return (cachedBlock, inBlock)
+            }
+        }
+        var start = 0
+        for (index, length) in blockLengths.enumerated() {
+            if offset - start < length || (forInsert && index == blockLengths.count - 1) {
+                cachedBlock = index
+                cachedBlockStart = start
+                return (index, offset - start)
+            }
+            start += length
+        }
+        preconditionFailure("offset \(offset) is outside 0...\(count)")
     }
 
     private static func insert(_ run: Run, at offset: Int, into runs: inout [Run]) {
@@ -101,12 +117,7 @@ struct AttributionRuns {
     mutating func remove(from offset: Int, length: Int) {
         var remaining = length
         while remaining > 0 {
-            var block = 0
-            var inBlock = offset
-            while inBlock >= blockLengths[block] {
-                inBlock -= blockLengths[block]
-                block += 1
-            }
+            let (block, inBlock) = locate(offset, forInsert: false)
             let taken = min(remaining, blockLengths[block] - inBlock)
             Self.remove(from: inBlock, length: taken, in: &blocks[block])
             blockLengths[block] -= taken

@@ -52,7 +52,8 @@ enum BlameCommand {
                 OperatorStore.leftPadded(String(line.version), versionWidth) + " ("
                     + OperatorStore.rightPadded(line.user, userWidth) + " "
                     + ISO8601Time.format(milliseconds: line.ts) + " "
-                    + OperatorStore.leftPadded(String(line.number), numberWidth) + ") " + line.text)
+                    + OperatorStore.leftPadded(String(line.number), numberWidth) + ")"
+                    + (line.text.isEmpty ? "" : " " + line.text))
         }
         return ExitStatus.success
     }

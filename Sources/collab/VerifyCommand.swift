@@ -46,10 +46,11 @@ enum VerifyCommand {
             }
             let name = OperatorStore.rightPadded(doc, width)
             if result.isIntact {
-                context.output.printLine("ok    \(name)  \(result.replayedVersion) ops, \(result.snapshotsChecked) snapshots")
+                context.output.printLine("ok    \(name)  \(plural(result.replayedVersion, "op")), "
+                                         + plural(result.snapshotsChecked, "snapshot"))
             } else {
                 failed.append(doc)
-                context.output.printLine("FAIL  \(name)  \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s")")
+                context.output.printLine("FAIL  \(name)  \(plural(result.problems.count, "problem"))")
                 for problem in result.problems {
                     context.output.printLine("        \(problem)")
                 }
@@ -57,7 +58,7 @@ enum VerifyCommand {
         }
         guard failed.isEmpty else {
             context.output.printDiagnostic(
-                "error: \(failed.count) of \(ids.count) document\(ids.count == 1 ? "" : "s") failed verification "
+                "error: \(failed.count) of \(plural(ids.count, "document")) failed verification "
                     + "(\(failed.joined(separator: ", "))). Keep a copy of \(path) before repairing it; "
                     + "'collab export' still writes each version the replay reaches.")
             return ExitStatus.failure
@@ -66,5 +67,10 @@ enum VerifyCommand {
             context.output.printDiagnostic("no documents to verify")
         }
         return ExitStatus.success
+    }
+
+    /// "1 op", "2 ops".
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 }

@@ -254,7 +254,7 @@ import Testing
     // MARK: - verify
 
     @Test func verify() throws {
-        #expect(try collab(["verify"]) == Result(status: 0, out: "ok    notes  4 ops, 1 snapshots\n", err: ""))
+        #expect(try collab(["verify"]) == Result(status: 0, out: "ok    notes  4 ops, 1 snapshot\n", err: ""))
         #expect(try collab(["verify", "notes"]).status == 0)
         #expect(try collab(["verify", "ghost"]).status == 1)
 
