@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON"]),
         .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
         .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
-        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI"]),
+        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
         .testTarget(name: "CollabServerTests",
                     dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),
