@@ -13,7 +13,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "collab",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "collab", targets: ["collab"]),
         .executable(name: "collab-echo", targets: ["collab-echo"]),
@@ -38,13 +38,26 @@ let package = Package(
 
         // Storage: SQLite wrapper, migrator, op log.
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
+                swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
+        // Build-time embedding of Migrations/*.sql into CollabStorage (a tool and its plugin).
+        .executableTarget(name: "EmbedMigrations", swiftSettings: strict),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(),
+                dependencies: ["EmbedMigrations"], path: "Sources/EmbedMigrationsPlugin"),
+
+        // Authentication: JWT HS256 on OpenSSL's HMAC, claims, document patterns.
+        .target(name: "CollabAuth", dependencies: ["COpenSSL", "CollabJSON"], swiftSettings: strict),
+
+        // The collaboration server: protocol messages, rooms, sessions, presence.
+        .target(name: "CollabServer",
+                dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
                 swiftSettings: strict),
 
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
         .executableTarget(name: "collab",
-                          dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"],
+                          dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
+                                         "CollabAuth", "CollabServer"],
                           swiftSettings: strict),
         // Test fixture for the Autobahn suite: echoes every message. Not part of the server.
         .executableTarget(name: "collab-echo", dependencies: ["CollabTransport"], swiftSettings: strict),
@@ -54,6 +67,9 @@ let package = Package(
         .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
         .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
         .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI"]),
+        .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
+        .testTarget(name: "CollabServerTests",
+                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -139,7 +139,6 @@ import Testing
         ["history", "notes", "--from", "3", "--limit", "10", "--json", "--follow"],
         ["show", "notes", "--version", "2"], ["blame", "notes"], ["verify"], ["verify", "notes"],
         ["import", "notes", "notes.txt", "--force"],
-        ["token", "--sub", "ada", "--role", "viewer", "--docs", "notes-*", "--ttl", "8h"],
         ["migrate", "--dry-run"], ["bench", "ws"], ["bench", "server"],
     ])
     func plannedCommandsParseAndSayTheyAreNotAvailable(arguments: [String]) throws {

@@ -1,5 +1,5 @@
 import Testing
-@testable import CollabStorage
+@testable import CollabServer
 
 @Test func moduleLinks() {
     #expect(Bool(true))

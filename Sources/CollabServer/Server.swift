@@ -1,0 +1,1 @@
+// The collaboration server lands with the server issue.

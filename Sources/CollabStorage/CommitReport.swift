@@ -1,0 +1,11 @@
+/// What one group commit did, passed to `GroupCommitWriter.Configuration.onCommit`.
+public struct CommitReport: Sendable {
+    /// Requests (appends and snapshots) in the transaction.
+    public var requests: Int
+    /// Ops stored by the requests that succeeded.
+    public var ops: Int
+    /// Requests that failed (duplicate, version conflict, or the whole commit failing).
+    public var failedRequests: Int
+    /// From `BEGIN` to the end of `COMMIT` (which includes the fsync).
+    public var duration: Duration
+}

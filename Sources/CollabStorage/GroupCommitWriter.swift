@@ -1,0 +1,289 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The storage thread: owns the write connection and commits whatever is waiting in one
+/// transaction (one fsync), then runs the completions in submission order.
+///
+/// Any thread may submit. Each request is isolated by a savepoint, so a duplicate or a version
+/// conflict fails that request alone; a failed `COMMIT` fails the whole group. Completions run
+/// on the storage thread and must return quickly (hop to the caller's own thread).
+public final class GroupCommitWriter: Sendable {
+    /// How the writer opens and reports.
+    public struct Configuration: Sendable {
+        /// The database file (created and migrated if needed).
+        public var path: String
+        /// The migrations applied at start.
+        public var migrator: Migrator = .embedded
+        /// Ops between snapshots, for callers deciding when to `saveSnapshot` (default 1,000).
+        public var snapshotInterval: Int = 1_000
+        /// Most requests in one transaction. A backlog is committed in chunks of this size so the
+        /// first acks are not held back by the whole backlog's writing (default 1,000).
+        public var maxGroupSize: Int = 1_000
+        /// Called on the storage thread after each transaction, before its completions (metrics).
+        public var onCommit: (@Sendable (CommitReport) -> Void)?
+
+        /// A configuration with defaults for everything but the path.
+        public init(path: String) {
+            self.path = path
+        }
+    }
+
+    /// Counters since start.
+    public struct Statistics: Equatable, Sendable {
+        /// Transactions committed.
+        public var commits = 0
+        /// Ops in committed, successful requests.
+        public var opsCommitted = 0
+        /// Requests completed, successfully or not.
+        public var requestsCompleted = 0
+        /// Requests that failed.
+        public var requestsFailed = 0
+        /// Requests in the latest transaction.
+        public var lastGroupSize = 0
+        /// Most requests seen in one transaction.
+        public var largestGroupSize = 0
+    }
+
+    private enum Request: Sendable {
+        case append([OpRecord], @Sendable (Result<Void, StorageError>) -> Void)
+        case snapshot(Snapshot, @Sendable (Result<Void, StorageError>) -> Void)
+
+        var completion: @Sendable (Result<Void, StorageError>) -> Void {
+            switch self {
+            case .append(_, let completion), .snapshot(_, let completion): completion
+            }
+        }
+
+        var opCount: Int {
+            switch self {
+            case .append(let records, _): records.count
+            case .snapshot: 0
+            }
+        }
+    }
+
+    private struct State: Sendable {
+        var queue: [Request] = []
+        /// The storage thread is parked on `wakeup` and needs one signal.
+        var writerParked = false
+        var closing = false
+        /// The storage thread, so `close()` called from a completion does not wait for itself.
+        var storageThread: pthread_t?
+        var statistics = Statistics()
+        var openError: StorageError?
+    }
+
+    /// What the storage thread and submitters share (the thread does not retain the writer,
+    /// so dropping the writer can close it).
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+        let wakeup = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+    }
+
+    private let shared = Shared()
+    /// The configuration it was started with.
+    public let configuration: Configuration
+
+    /// Opens (creating and migrating if needed) the database and starts the storage thread.
+    public init(configuration: Configuration) throws(StorageError) {
+        self.configuration = configuration
+        let shared = self.shared
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let store: SQLiteOpStore
+            do throws(StorageError) {
+                store = try SQLiteOpStore.openForWriting(path: configuration.path,
+                                                         migrator: configuration.migrator)
+            } catch {
+                shared.state.withLock { $0.openError = error }
+                ready.signal()
+                shared.finished.signal()
+                return
+            }
+            shared.state.withLock { $0.storageThread = pthread_self() }
+            ready.signal()
+            Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
+                     onCommit: configuration.onCommit)
+            // Fold the WAL back into the database so a stopped server leaves one file.
+            _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shared.finished.signal()
+        }
+        thread.name = "collab.storage"
+        thread.start()
+        ready.wait()
+        if let error = shared.state.withLock({ $0.openError }) {
+            throw error
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: - Submitting
+
+    /// Queues `records` for the next group commit; `completion` runs once it is durable or failed.
+    /// After `close()`, completes at once, on the calling thread, with `.closed`.
+    public func append(_ records: [OpRecord],
+                       completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        submit(.append(records, completion))
+    }
+
+    /// Queues a snapshot write, committed in order with the appends around it.
+    public func saveSnapshot(_ snapshot: Snapshot,
+                             completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        submit(.snapshot(snapshot, completion))
+    }
+
+    private func submit(_ request: Request) {
+        enum Outcome { case queued, queuedAndWake, refused }
+        let outcome = shared.state.withLock { state -> Outcome in
+            guard !state.closing else { return .refused }
+            state.queue.append(request)
+            guard state.writerParked else { return .queued }
+            state.writerParked = false
+            return .queuedAndWake
+        }
+        switch outcome {
+        case .queued: break
+        case .queuedAndWake: shared.wakeup.signal()
+        case .refused: request.completion(.failure(.closed))
+        }
+    }
+
+    /// Counters since start.
+    public var statistics: Statistics {
+        shared.state.withLock { $0.statistics }
+    }
+
+    /// Refuses new requests, commits everything already queued, checkpoints the WAL and stops
+    /// the storage thread; returns when it has stopped. Safe to call more than once. Called from
+    /// a completion (on the storage thread) it only starts the shutdown, and returns at once.
+    public func close() {
+        let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
+            state.closing = true
+            let onStorageThread = state.storageThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            guard state.writerParked else { return (false, onStorageThread) }
+            state.writerParked = false
+            return (true, onStorageThread)
+        }
+        if wake {
+            shared.wakeup.signal()
+        }
+        guard !onStorageThread else { return }
+        shared.finished.wait()
+        shared.finished.signal()  // let any other close() through too
+    }
+
+    // MARK: - The storage thread
+
+    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int,
+                            onCommit: (@Sendable (CommitReport) -> Void)?) {
+        var batch: [Request] = []
+        while true {
+            enum Next { case commit, park, stop }
+            let next = shared.state.withLock { state -> Next in
+                if state.queue.count > maxGroupSize {
+                    batch.append(contentsOf: state.queue.prefix(maxGroupSize))
+                    state.queue.removeFirst(maxGroupSize)
+                    return .commit
+                }
+                if !state.queue.isEmpty {
+                    swap(&batch, &state.queue)
+                    return .commit
+                }
+                if state.closing {
+                    return .stop
+                }
+                state.writerParked = true
+                return .park
+            }
+            switch next {
+            case .park:
+                shared.wakeup.wait()
+            case .stop:
+                return
+            case .commit:
+                let results = commit(batch, shared: shared, store: store, onCommit: onCommit)
+                for (request, result) in zip(batch, results) {
+                    request.completion(result)
+                }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// Writes `batch` in one transaction; returns each request's result.
+    private static func commit(_ batch: [Request], shared: Shared, store: SQLiteOpStore,
+                               onCommit: (@Sendable (CommitReport) -> Void)?)
+        -> [Result<Void, StorageError>] {
+        let database = store.database
+        let clock = ContinuousClock()
+        let start = clock.now
+        var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
+        var committed = false
+        do throws(StorageError) {
+            try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
+            var opLog = OpLogBatch()
+            for (index, request) in batch.enumerated() {
+                // A savepoint per request isolates its failure from the rest of the group.
+                try sqlite { () throws(SQLiteError) in try database.cachedStatement("SAVEPOINT request").run() }
+                do throws(StorageError) {
+                    switch request {
+                    case .append(let records, _): try store.insert(records, into: &opLog)
+                    case .snapshot(let snapshot, _): try store.insert(snapshot)
+                    }
+                } catch {
+                    results[index] = .failure(error)
+                    // SQLite ends the transaction itself after some failures (I/O, disk full):
+                    // then everything before this request is gone too.
+                    guard database.isInTransaction else { throw error }
+                    try sqlite { () throws(SQLiteError) in
+                        try database.cachedStatement("ROLLBACK TO SAVEPOINT request").run()
+                    }
+                }
+                try sqlite { () throws(SQLiteError) in
+                    try database.cachedStatement("RELEASE SAVEPOINT request").run()
+                }
+            }
+            try store.flush(opLog)
+            try sqlite { () throws(SQLiteError) in try database.commit() }
+            committed = true
+        } catch {
+            try? database.rollback()
+            results = [Result](repeating: .failure(error), count: batch.count)
+        }
+        let duration = clock.now - start
+        var ops = 0
+        var failed = 0
+        for (request, result) in zip(batch, results) {
+            switch result {
+            case .success: ops += request.opCount
+            case .failure: failed += 1
+            }
+        }
+        onCommit?(CommitReport(requests: batch.count, ops: ops, failedRequests: failed, duration: duration))
+        // Statistics are updated before completions run, so a completion sees its own commit counted.
+        shared.state.withLock { state in
+            if committed {
+                state.statistics.commits += 1
+            }
+            state.statistics.opsCommitted += ops
+            state.statistics.requestsCompleted += batch.count
+            state.statistics.requestsFailed += failed
+            state.statistics.lastGroupSize = batch.count
+            state.statistics.largestGroupSize = max(state.statistics.largestGroupSize, batch.count)
+        }
+        return results
+    }
+
+    private static func sqlite(_ body: () throws(SQLiteError) -> Void) throws(StorageError) {
+        do {
+            try body()
+        } catch {
+            throw .sqlite(error)
+        }
+    }
+}

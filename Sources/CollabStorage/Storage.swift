@@ -1,1 +1,0 @@
-// The SQLite store (op log, snapshots, migrations) lands with the server issue.

@@ -1,0 +1,32 @@
+/// Why a store operation failed.
+public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// (doc, clientId, seq) is already stored; the whole append was rolled back.
+    case duplicate(doc: String, clientId: String, seq: Int)
+    /// A record's version is not the document's next one (versions are gap-free); nothing was stored.
+    case versionConflict(doc: String, expected: Int, found: Int)
+    /// The database's schema is not the one this binary knows (`migrate` it, or upgrade collab).
+    case migration(MigrationError)
+    /// A read-only store found a database whose schema still needs migrations.
+    case schemaOutdated(databaseVersion: Int, knownVersion: Int)
+    /// The writer has been closed.
+    case closed
+    /// SQLite failed (I/O, disk full, corruption, ...).
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let doc, let clientId, let seq):
+            "op (\(clientId), \(seq)) is already stored for document \(doc)"
+        case .versionConflict(let doc, let expected, let found):
+            "document \(doc) is at version \(expected), not \(found)"
+        case .migration(let error):
+            error.description
+        case .schemaOutdated(let databaseVersion, let knownVersion):
+            "database schema version \(databaseVersion) is older than this collab's (\(knownVersion)); start the server once to migrate it"
+        case .closed:
+            "the storage writer is closed"
+        case .sqlite(let error):
+            error.description
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import CollabStorage
+
+/// Collects completion results from any thread.
+final class Completions: Sendable {
+    let results = Mutex<[String: [Result<Void, StorageError>]]>([:])
+    let group = DispatchGroup()
+
+    /// A completion that records its result under `key`.
+    func completion(_ key: String) -> @Sendable (Result<Void, StorageError>) -> Void {
+        group.enter()
+        return { result in
+            self.results.withLock { $0[key, default: []].append(result) }
+            self.group.leave()
+        }
+    }
+
+    func wait(seconds: Double = 30) -> Bool {
+        group.wait(timeout: .now() + seconds) == .success
+    }
+
+    subscript(key: String) -> [Result<Void, StorageError>] {
+        results.withLock { $0[key] ?? [] }
+    }
+}
+
+@Suite struct GroupCommitWriterTests {
+    @Test func manyThreadsCommitInGroupsAndCompleteOnceInVersionOrder() throws {
+        let directory = try TemporaryDirectory()
+        let reports = Mutex<[CommitReport]>([])
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.onCommit = { report in reports.withLock { $0.append(report) } }
+        let writer = try GroupCommitWriter(configuration: configuration)
+
+        let threadCount = 50, appendsPerThread = 100, docCount = 10
+        final class DocumentCursor: Sendable {
+            let next = Mutex(0)
+        }
+        let cursors = (0..<docCount).map { _ in DocumentCursor() }
+        let completedOrder = Mutex<[Int: [Int]]>([:])
+        let calls = Mutex<[String: Int]>([:])
+        let failures = Mutex<[StorageError]>([])
+        let done = DispatchGroup()
+        let start = DispatchSemaphore(value: 0)
+        var threads: [Thread] = []
+        for thread in 0..<threadCount {
+            done.enter()
+            let doc = thread % docCount
+            let cursor = cursors[doc]
+            threads.append(Thread {
+                start.wait()
+                // Like a client, each thread has one op in flight: it waits for the ack before
+                // the next, so a group is whatever the other threads queued meanwhile.
+                let acked = DispatchSemaphore(value: 0)
+                for seq in 1...appendsPerThread {
+                    done.enter()
+                    // Taking the version and queueing under the document's lock is what a room's
+                    // owning thread does: per document, submission order is version order.
+                    cursor.next.withLock { next in
+                        let version = next
+                        next += 1
+                        let op = OpRecord(doc: "doc-\(doc)", version: version, clientId: "client-\(thread)",
+                                          seq: seq, user: "user-\(thread)", ts: Int64(version), length: version,
+                                          opJSON: "[\(version),\"x\"]", deletedJSON: "[]")
+                        writer.append([op]) { result in
+                            if case .failure(let error) = result {
+                                failures.withLock { $0.append(error) }
+                            }
+                            calls.withLock { $0["\(doc)/\(version)", default: 0] += 1 }
+                            completedOrder.withLock { $0[doc, default: []].append(version) }
+                            acked.signal()
+                            done.leave()
+                        }
+                    }
+                    acked.wait()
+                }
+                done.leave()
+            })
+        }
+        threads.forEach { $0.start() }
+        for _ in threads { start.signal() }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        let statistics = writer.statistics
+        writer.close()
+
+        let total = threadCount * appendsPerThread
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(calls.withLock { $0.count } == total)
+        #expect(calls.withLock { $0.values.allSatisfy { $0 == 1 } })
+        let perDoc = total / docCount
+        for doc in 0..<docCount {
+            #expect(completedOrder.withLock { $0[doc] } == Array(0..<perDoc), "doc-\(doc) completed out of order")
+        }
+        #expect(statistics.opsCommitted == total)
+        #expect(statistics.requestsCompleted == total)
+        #expect(statistics.commits < total)
+        #expect(statistics.largestGroupSize > 1)
+        #expect(statistics.largestGroupSize <= threadCount)  // one op in flight per thread
+        let committedReports = reports.withLock { $0 }
+        #expect(committedReports.map(\.ops).reduce(0, +) == total)
+        #expect(committedReports.count == statistics.commits)
+        #expect(committedReports.contains { $0.requests > 1 })
+
+        let reader = try SQLiteOpStore.openForReading(path: directory.path())
+        for doc in 0..<docCount {
+            #expect(try reader.documentInfo(doc: "doc-\(doc)")?.version == perDoc)
+            #expect(try reader.documentInfo(doc: "doc-\(doc)")?.authorCount == threadCount / docCount)
+            #expect(try reader.ops(doc: "doc-\(doc)", from: 0, limit: perDoc).map(\.version) == Array(0..<perDoc))
+        }
+    }
+
+    @Test func aFailingRequestFailsAloneAndSnapshotsGoThroughTheWriter() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        let completions = Completions()
+        writer.append([record("d", 0, seq: 1)], completion: completions.completion("first"))
+        writer.append([record("d", 1, seq: 1)], completion: completions.completion("duplicate"))
+        // The first record goes in before the second fails: the savepoint must undo it.
+        writer.append([record("d", 1, seq: 7), record("d", 2, seq: 1)], completion: completions.completion("half"))
+        writer.append([record("d", 1, seq: 2), record("e", 0)], completion: completions.completion("second"))
+        writer.append([record("d", 5, seq: 3)], completion: completions.completion("gap"))
+        writer.saveSnapshot(Snapshot(doc: "d", version: 2, text: "hi", createdAt: 0),
+                            completion: completions.completion("snapshot"))
+        #expect(completions.wait())
+        writer.close()
+        #expect(completions["first"].count == 1)
+        #expect(throws: Never.self) { try completions["first"].first?.get() }
+        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-A", seq: 1)) {
+            try completions["duplicate"].first?.get()
+        }
+        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-A", seq: 1)) {
+            try completions["half"].first?.get()
+        }
+        #expect(throws: Never.self) { try completions["second"].first?.get() }
+        #expect(throws: StorageError.versionConflict(doc: "d", expected: 2, found: 5)) {
+            try completions["gap"].first?.get()
+        }
+        #expect(throws: Never.self) { try completions["snapshot"].first?.get() }
+        let reader = try SQLiteOpStore.openForReading(path: directory.path())
+        #expect(try reader.currentVersion(doc: "d") == 2)
+        #expect(try reader.currentVersion(doc: "e") == 1)
+        #expect(try reader.latestSnapshot(doc: "d", atOrBefore: nil)?.text == "hi")
+        #expect(try reader.op(doc: "d", clientId: "client-A", seq: 7) == nil)
+        #expect(writer.statistics.requestsFailed == 3)
+    }
+
+    @Test func closeDrainsQueuedWorkThenRefuses() throws {
+        let directory = try TemporaryDirectory()
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.maxGroupSize = 64
+        let writer = try GroupCommitWriter(configuration: configuration)
+        let completions = Completions()
+        for version in 0..<300 {
+            writer.append([record("d", version)], completion: completions.completion("queued"))
+        }
+        writer.close()  // returns only after the queue is committed
+        #expect(completions["queued"].count == 300)
+        #expect(completions["queued"].allSatisfy { (try? $0.get()) != nil })
+        #expect(writer.statistics.largestGroupSize <= 64)
+        #expect(writer.statistics.commits >= 300 / 64)
+        writer.append([record("d", 300)], completion: completions.completion("late"))
+        #expect(completions["late"].count == 1)  // refused on the calling thread, at once
+        #expect(throws: StorageError.closed) { try completions["late"].first?.get() }
+        writer.close()  // a second close returns too
+
+        // Checkpointed with TRUNCATE: the WAL is empty after a clean shutdown.
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: directory.path() + "-wal")[.size] as? Int) ?? 0
+        #expect(walSize == 0)
+        // Durability smoke: reopen, everything is there.
+        let store = try SQLiteOpStore.openForWriting(path: directory.path())
+        #expect(try store.currentVersion(doc: "d") == 300)
+        #expect(try store.ops(doc: "d", from: 299, limit: 5) == [record("d", 299)])
+    }
+
+    @Test func closeFromACompletionDoesNotDeadlock() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        let completions = Completions()
+        let inner = completions.completion("op")
+        writer.append([record("d", 0)]) { result in
+            writer.close()  // on the storage thread: starts the shutdown, returns at once
+            inner(result)
+        }
+        #expect(completions.wait(seconds: 10))
+        writer.close()
+        #expect(throws: Never.self) { try completions["op"].first?.get() }
+        let store = try SQLiteOpStore.openForReading(path: directory.path())
+        #expect(try store.currentVersion(doc: "d") == 1)
+    }
+
+    @Test func readerSeesCommittedDataWhileWriterRuns() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        defer { writer.close() }
+        let reader = try SQLiteOpStore.openForReading(path: directory.path())
+        for version in 0..<5 {
+            let completions = Completions()
+            writer.append([record("d", version)], completion: completions.completion("op"))
+            #expect(completions.wait())
+            // Once the completion has run the op is committed and visible to other connections.
+            #expect(try reader.currentVersion(doc: "d") == version + 1)
+        }
+        // A read transaction in progress keeps its snapshot while the writer goes on (WAL).
+        try reader.database.begin(.deferred)
+        #expect(try reader.currentVersion(doc: "d") == 5)
+        let completions = Completions()
+        writer.append([record("d", 5)], completion: completions.completion("op"))
+        #expect(completions.wait())
+        #expect(try reader.currentVersion(doc: "d") == 5)
+        try reader.database.commit()
+        #expect(try reader.currentVersion(doc: "d") == 6)
+    }
+
+    @Test func openFailureIsReported() throws {
+        let directory = try TemporaryDirectory()
+        let error = #expect(throws: StorageError.self) {
+            try GroupCommitWriter(configuration: .init(path: directory.path("no/such/dir/db.sqlite")))
+        }
+        guard case .sqlite(let cause) = error else {
+            Issue.record("expected an SQLite error, got \(String(describing: error))")
+            return
+        }
+        #expect(cause.code == .cantOpen)
+    }
+}
