@@ -69,16 +69,21 @@ for name in collab ws; do
     SERVERS+=("$name")
     echo "== $name: echo" >&2
     out=$("$COLLAB" bench ws --url "ws://127.0.0.1:$port/" --scenario echo --connections "$CONNECTIONS" \
-              --duration "$DURATION" --runs "$RUNS" | tee /dev/stderr)
+              --duration "$DURATION" --runs "$RUNS" | tee -a /dev/stderr)
     ECHO[$name]=$(result_of <<<"$out")
     stop_server
-    # A fresh server for the memory figure, so the echo run's heap does not blur it.
-    start_server "$name" "$port"
-    echo "== $name: idle" >&2
-    out=$("$COLLAB" bench ws --url "ws://127.0.0.1:$port/" --scenario idle --connections "$IDLE" \
-              --server-pid "$SERVER_PID" --runs "$RUNS" | tee /dev/stderr)
-    IDLE_KIB[$name]=$(result_of <<<"$out")
-    stop_server
+    # Memory: a fresh server per run, so neither the echo run's heap nor an earlier idle run
+    # (whose memory the allocator or GC keeps) blurs the figure; median of the runs.
+    figures=()
+    for run in $(seq 1 "$RUNS"); do
+        start_server "$name" "$port"
+        echo "== $name: idle, run $run/$RUNS" >&2
+        out=$("$COLLAB" bench ws --url "ws://127.0.0.1:$port/" --scenario idle --connections "$IDLE" \
+                  --server-pid "$SERVER_PID" --runs 1 | tee -a /dev/stderr)
+        figures+=("$(result_of <<<"$out")")
+        stop_server
+    done
+    IDLE_KIB[$name]=$(printf '%s\n' "${figures[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 done
 
 echo
