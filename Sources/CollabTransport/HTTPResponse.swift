@@ -3,7 +3,8 @@
 public struct HTTPResponse: Sendable {
     /// The status line's code and phrase.
     public var status: HTTPStatus
-    /// Extra header fields (not `Content-Length` or `Connection`, unless 101).
+    /// Extra header fields (not `Content-Length`). A `Connection: close` field makes the server
+    /// close after this response; other `Connection` fields are replaced on serialization.
     public var headers: HTTPHeaders
     /// The body bytes.
     public var body: SharedBytes
@@ -77,11 +78,22 @@ public struct HTTPResponse: Sendable {
         return out
     }
 
+    /// Whether the headers ask to close the connection after this response (`Connection: close`).
+    public var asksToClose: Bool {
+        headers.values("Connection").contains { value in
+            value.split(separator: ",").contains { WebSocketHandshake.trimmed($0).lowercased() == "close" }
+        }
+    }
+
     /// The status line and headers, ending with the empty line. 1xx responses get neither
     /// `Content-Length` nor `Connection` (a 101 carries its own `Connection: Upgrade`).
     public func serializedHead(keepAlive: Bool) -> [UInt8] {
         var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        for field in headers { text += "\(field.name): \(field.value)\r\n" }
+        for field in headers {
+            // From 200 on, serialization writes the one `Connection` field itself.
+            if status.code >= 200 && HTTPHeaders.namesEqual(field.name, "Connection") { continue }
+            text += "\(field.name): \(field.value)\r\n"
+        }
         if status.code >= 200 {
             if status.code != 204 && status.code != 304 { text += "Content-Length: \(body.count)\r\n" }
             text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"

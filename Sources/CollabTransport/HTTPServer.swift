@@ -9,7 +9,18 @@ public final class HTTPServer: Sendable {
     /// Binds to `address` and starts serving `router` on `group`.
     public init(group: EventLoopGroup, address: SocketAddress, router: HTTPRouter,
                 configuration: HTTPServerConfiguration = .init()) throws(IOError) {
-        listener = try Listener(group: group, address: address, configuration: configuration.listener) { connection in
+        var listenerConfiguration = configuration.listener
+        if let tls = configuration.tls {
+            listenerConfiguration.makeTransform = {
+                do {
+                    return try TLSSession(context: tls)
+                } catch {
+                    // Out of memory in OpenSSL: this one connection fails, the server goes on.
+                    return UnavailableTransform(reason: "\(error)")
+                }
+            }
+        }
+        listener = try Listener(group: group, address: address, configuration: listenerConfiguration) { connection in
             HTTPServerHandler(router: router, configuration: configuration)
         }
     }

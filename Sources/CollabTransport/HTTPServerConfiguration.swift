@@ -5,6 +5,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// Request-head size limits.
     public var parserLimits = HTTPRequestParser.Limits()
+    /// Serve HTTPS (and so wss://) with this context; nil for plain TCP. When set it takes
+    /// the place of `listener.makeTransform`. The request timeout covers the TLS handshake.
+    public var tls: TLSContext?
     /// Listener and per-connection settings.
     public var listener = ListenerConfiguration()
 

@@ -119,14 +119,18 @@ final class HTTPServerHandler: ConnectionHandler {
         switch result {
         case .respond(let response):
             let keepAlive = head.wantsKeepAlive && !head.announcesBody && !connection.isInputClosed
+                && !response.asksToClose
             send(response, keepAlive: keepAlive, on: connection)
             return keepAlive
         case .upgrade(let upgrade):
             // Bytes after the head belong to the new protocol; so does anything pipelined.
             let leftover = rest + pending
             pending = []
-            connection.write(contentsOf: [SharedBytes(upgrade.response.serializedHead(keepAlive: true)), upgrade.response.body])
-            if upgrade.response.status.code != 101 {
+            // A refused upgrade (non-101) says `Connection: close`, since we close right after.
+            let switching = upgrade.response.status.code == 101
+            connection.write(contentsOf: [SharedBytes(upgrade.response.serializedHead(keepAlive: switching)),
+                                          upgrade.response.body])
+            if !switching {
                 connection.close(afterFlush: true)
                 return false
             }

@@ -32,7 +32,7 @@ fi
 bin="$(cd "$root" && swift build -c release --show-bin-path)/collab-echo"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-args=(--port "$port")
+args=(--port "$port" --max-message-bytes 16777216)
 scheme=ws
 if [ $tls = 1 ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
