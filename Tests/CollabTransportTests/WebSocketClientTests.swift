@@ -267,7 +267,7 @@ private func connectFailure(_ url: String, configuration: WebSocketClientConfigu
         let log = Locked<[String]>([])
         let port = server.port
         loop.execute {
-            let delegate = RecordingDelegate(log: log, loop: loop)
+            let delegate = EchoScriptDelegate(log: log, loop: loop)
             WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/echo", on: loop, delegate: delegate)
         }
         #expect(waitUntil { log.withLock { $0.last?.hasPrefix("closed") == true } })
@@ -276,7 +276,7 @@ private func connectFailure(_ url: String, configuration: WebSocketClientConfigu
 }
 
 /// Sends three texts and a binary when opened, closes after the fourth echo.
-private final class RecordingDelegate: WebSocketClientDelegate {
+private final class EchoScriptDelegate: WebSocketClientDelegate {
     let log: Locked<[String]>
     let loop: EventLoop
     var received = 0
