@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["bench", "ws"], ["bench", "server"],
+        ["bench", "server"],
     ])
     func plannedCommandsParseAndSayTheyAreNotAvailable(arguments: [String]) throws {
         let result = try collab(arguments)
