@@ -90,8 +90,8 @@ final class LoopRooms {
     // MARK: - Shutdown
 
     /// Stops taking client messages, waits (up to `deadline`) for every room's commits in
-    /// flight so their acks go out, closes every connection with 1001, waits for the close
-    /// handshakes (up to `deadline`), then calls `done`.
+    /// flight so their acks go out, closes every connection with 1001, waits until every
+    /// close frame has reached the kernel (up to `deadline`), then calls `done`.
     func drain(until deadline: ContinuousClock.Instant, done: @escaping () -> Void) {
         isDraining = true
         let pending = rooms.values.contains { $0.room.hasPendingCommits && $0.room.failure == nil }
@@ -106,7 +106,9 @@ final class LoopRooms {
     }
 
     private func awaitClosed(until deadline: ContinuousClock.Instant, done: @escaping () -> Void) {
-        if connections.isEmpty || ContinuousClock.now >= deadline {
+        // The peers' close replies are not awaited: the loops stop next, and a client that
+        // does not read must not hold the shutdown for the close timeout.
+        if connections.values.allSatisfy({ $0.queuedBytes == 0 }) || ContinuousClock.now >= deadline {
             done()
             return
         }
