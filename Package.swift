@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "collab-echo", targets: ["collab-echo"]),
         .library(name: "CollabOT", targets: ["CollabOT"]),
         .library(name: "CollabTransport", targets: ["CollabTransport"]),
+        .library(name: "CollabClient", targets: ["CollabClient"]),
     ],
     targets: [
         // C libraries through pkg-config (libsqlite3-dev, libssl-dev).
@@ -52,12 +53,19 @@ let package = Package(
                 dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
                 swiftSettings: strict),
 
+        // The Swift client library: the client half of the contract, reconnects, presence.
+        .target(name: "CollabClient", dependencies: ["CollabOT", "CollabJSON", "CollabTransport"],
+                swiftSettings: strict),
+
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
         .executableTarget(name: "collab",
                           dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
                                          "CollabAuth", "CollabServer"],
+                          swiftSettings: strict),
+        // Sample: a command-line program built on the client library.
+        .executableTarget(name: "collab-typist", dependencies: ["CollabClient"], path: "Samples/swift",
                           swiftSettings: strict),
         // Test fixture for the Autobahn suite: echoes every message. Not part of the server.
         .executableTarget(name: "collab-echo", dependencies: ["CollabTransport"], swiftSettings: strict),
@@ -66,7 +74,9 @@ let package = Package(
         .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON"]),
         .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
         .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
-        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI"]),
+        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT"]),
+        .testTarget(name: "CollabClientTests",
+                    dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
         .testTarget(name: "CollabServerTests",
                     dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),

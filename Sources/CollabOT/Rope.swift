@@ -108,31 +108,11 @@ public struct Rope: Sendable {
 
     // MARK: - Operations
 
-    /// Applies `op`. It is checked against `count` before anything changes, so on error
-    /// the rope is untouched. Zero counts are accepted as no-ops; structural validation
-    /// (normalization, empty inserts) belongs to the operation's own parser.
+    /// Applies `op`. It is checked against `count` before anything changes (including a
+    /// trailing skip its normal form dropped), so on error the rope is untouched.
     public mutating func apply(_ op: TextOperation) throws(TextOperationError) {
-        let length = count
+        try op.check(documentLength: count)
         var position = 0
-        for (index, component) in op.components.enumerated() {
-            switch component {
-            case .retain(let n):
-                guard n >= 0 else { throw .nonPositiveCount(index: index) }
-                guard n <= length - position else {
-                    throw .skipPastEnd(end: Self.saturatingSum(position, n), documentLength: length)
-                }
-                position += n
-            case .delete(let n):
-                guard n >= 0 else { throw .nonPositiveCount(index: index) }
-                guard n <= length - position else {
-                    throw .deletePastEnd(end: Self.saturatingSum(position, n), documentLength: length)
-                }
-                position += n
-            case .insert:
-                break
-            }
-        }
-        position = 0
         for component in op.components {
             switch component {
             case .retain(let n):
@@ -151,11 +131,6 @@ public struct Rope: Sendable {
         guard a.count == b.count else { return false }
         guard let left = a.baseAddress, let right = b.baseAddress else { return true }
         return memcmp(left, right, a.count) == 0
-    }
-
-    private static func saturatingSum(_ a: Int, _ b: Int) -> Int {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? Int.max : sum
     }
 
     // MARK: - Reading

@@ -5,7 +5,7 @@ extension TextOperation {
     /// past the end, with the offset it reaches. For callers holding the text in
     /// another structure (a rope) that know its length.
     public func check(documentLength: Int) throws(TextOperationError) {
-        if inputLength <= documentLength { return }
+        if requiredLength <= documentLength { return }
         var offset = 0
         for component in components {
             switch component {
@@ -19,6 +19,8 @@ extension TextOperation {
                 break
             }
         }
+        // Only the trailing skip that normalization dropped reaches past the end.
+        throw .skipPastEnd(end: requiredLength, documentLength: documentLength)
     }
 
     /// The document after this operation. Validates first, so on error nothing was applied.

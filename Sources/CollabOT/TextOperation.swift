@@ -85,6 +85,14 @@ public struct TextOperation: Sendable {
         guard !self.components.isEmpty else { throw .noEffect }
     }
 
+    /// How many scalars the document must have for this operation as it was written,
+    /// counting a trailing skip that normalization dropped: the contract rejects
+    /// `["x", 10]` on a 5-scalar document even though its normal form is `["x"]`.
+    public var requiredLength: Int {
+        let (total, overflow) = inputLength.addingReportingOverflow(pendingRetain)
+        return overflow ? Int.max : total
+    }
+
     /// True when the operation changes nothing (it has no components).
     public var isNoop: Bool { components.isEmpty }
 

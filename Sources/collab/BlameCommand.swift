@@ -1,16 +1,60 @@
 import CollabCLI
+import CollabJSON
+import CollabStorage
 
 /// `collab blame`: shows who last changed each line of a document.
 enum BlameCommand {
     static let spec = CommandSpec(
         name: "blame",
         abstract: "Show who last changed each line of a document.",
-        discussion: "Prints each line of the current text with the version, user and time of the operation that last changed it.",
+        discussion: """
+            Prints each line of the current text after the version, user and time of the \
+            operation that last wrote it, and its line number. Every character belongs to \
+            the operation that inserted it; a line (its line feed included) belongs to the \
+            newest operation among its characters. So typing in a line or splitting it \
+            counts as changing it, while deleting from it does not. The whole op log is \
+            replayed, since snapshots keep no authors.
+
+            --json prints one object per line: {"line", "version", "user", "ts", "time", "text"}.
+            """,
         arguments: [CollabCommand.documentArgument],
-        options: [CollabCommand.databaseOption],
+        options: [
+            .flag("--json", help: "Print one JSON object per line of text."),
+            CollabCommand.databaseOption,
+        ],
         action: run)
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
-        context.notAvailableYet("this command", landsWith: "operator-commands")
+        let doc = context.arguments.positional("doc") ?? ""
+        let store = try OperatorStore.openForReading(context)
+        _ = try OperatorStore.document(context, store: store, doc: doc)
+        let lines: [BlameLine]
+        do {
+            lines = try Blame.lines(store: store, doc: doc)
+        } catch {
+            throw OperatorStore.failure(context, error, path: OperatorStore.path(context))
+        }
+        if context.arguments.flag("--json") {
+            for line in lines {
+                context.output.printLine(JSONValue.object(JSONObject([
+                    ("line", .integer(line.number)), ("version", .integer(line.version)),
+                    ("user", .string(line.user)), ("ts", .integer(Int(line.ts))),
+                    ("time", .string(ISO8601Time.format(milliseconds: line.ts))), ("text", .string(line.text)),
+                ])).jsonString)
+            }
+            return ExitStatus.success
+        }
+        let versionWidth = lines.map { String($0.version).count }.max() ?? 1
+        let userWidth = lines.map(\.user.count).max() ?? 1
+        let numberWidth = String(lines.count).count
+        for line in lines {
+            context.output.printLine(
+                OperatorStore.leftPadded(String(line.version), versionWidth) + " ("
+                    + OperatorStore.rightPadded(line.user, userWidth) + " "
+                    + ISO8601Time.format(milliseconds: line.ts) + " "
+                    + OperatorStore.leftPadded(String(line.number), numberWidth) + ")"
+                    + (line.text.isEmpty ? "" : " " + line.text))
+        }
+        return ExitStatus.success
     }
 }

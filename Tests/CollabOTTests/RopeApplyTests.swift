@@ -52,13 +52,17 @@ private func expectRejected(_ op: TextOperation, on text: String, error expected
                    error: .skipPastEnd(end: 3, documentLength: 2))
     expectRejected(TextOperation(unchecked: [.delete(1)]), on: "",
                    error: .deletePastEnd(end: 1, documentLength: 0))
-    // Overflowing counts saturate instead of trapping.
-    expectRejected(TextOperation(unchecked: [.retain(1), .retain(Int.max)]), on: "hello",
-                   error: .skipPastEnd(end: Int.max, documentLength: 5))
-    expectRejected(TextOperation(unchecked: [.retain(1), .delete(-1)]), on: "hello",
-                   error: .nonPositiveCount(index: 1))
-    expectRejected(TextOperation(unchecked: [.retain(-3), .insert("x")]), on: "hello",
-                   error: .nonPositiveCount(index: 0))
+    // A trailing skip is dropped by normalization but still checked (contract §2.2).
+    expectRejected(TextOperation(unchecked: [.insert("x"), .retain(10)]), on: "hello",
+                   error: .skipPastEnd(end: 10, documentLength: 5))
+    expectRejected(TextOperation(unchecked: [.delete(1), .retain(5)]), on: "hello",
+                   error: .skipPastEnd(end: 6, documentLength: 5))
+}
+
+@Test func applyAcceptsATrailingSkipThatFits() throws {
+    var rope = Rope("hello")
+    try rope.apply(TextOperation(unchecked: [.insert("x"), .retain(5)]))
+    #expect(rope.isEqual(to: "xhello"))
 }
 
 @Test func applyOnLargeSharedRopeLeavesCopyIntact() throws {

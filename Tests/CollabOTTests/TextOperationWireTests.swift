@@ -54,6 +54,16 @@ import Testing
         #expect(throws: error) { try decode(wire) }
     }
 
+    /// A trailing skip past the end is `bad_op` even though normalization drops it.
+    @Test func trailingSkipPastTheEndIsRejected() throws {
+        let op = try decode(#"["x",10]"#)
+        #expect(op.components == [.insert("x")])
+        #expect(throws: TextOperationError.skipPastEnd(end: 10, documentLength: 5)) {
+            try op.apply(to: "hello")
+        }
+        #expect(try decode(#"["x",5]"#).apply(to: "hello") == "xhello")
+    }
+
     /// A valid surrogate pair escape is one scalar, not two.
     @Test func surrogatePairEscapeIsOneScalar() throws {
         let op = try decode(#"[1,"\ud83d\ude00"]"#)

@@ -1,0 +1,1 @@
+print("collab-typist: not available yet")

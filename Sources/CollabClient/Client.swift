@@ -1,0 +1,1 @@
+// The client library lands with the clients issue.

@@ -1,0 +1,6 @@
+import Testing
+@testable import CollabClient
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
