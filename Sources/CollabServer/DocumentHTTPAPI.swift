@@ -74,7 +74,12 @@ struct DocumentHTTPAPI: Sendable {
                 return .error(.notFound, code: "not_found",
                               message: "version \(version) is above the document's current version, \(current)")
             }
-            let text = try StoredDocumentText.text(of: grant.documentId, atVersion: version, in: store)
+            let text: String
+            do {
+                text = String(try DocumentHistory(store: store, doc: grant.documentId).text(atVersion: version))
+            } catch {
+                return .error(.internalServerError, code: "internal", message: "history: \(error)")
+            }
             var body: [UInt8] = Array(#"{"id":"#.utf8)
             JSONWriter.appendString(grant.documentId, into: &body)
             body.append(contentsOf: #","version":"#.utf8)
