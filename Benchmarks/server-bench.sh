@@ -62,13 +62,14 @@ start_server() {
 }
 
 declare -A RESULT
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # bench LABEL ARGS...: runs `collab bench server` against a fresh server, keeps its result lines as LABEL.key.
 bench() {
     local label=$1; shift
     start_server "$label"
     echo "== $label: collab bench server --url $URL --server-pid $SERVER_PID $*" >&2
     local out
-    out=$("$COLLAB" bench server --url "$URL" --server-pid "$SERVER_PID" --warmup "$WARMUP" "$@" | tee /dev/stderr)
+    out=$("$COLLAB" bench server --url "$URL" --server-pid "$SERVER_PID" --warmup "$WARMUP" "$@" | tee -a /dev/stderr)
     stop_server
     while read -r _ key value; do RESULT[$label.$key]=$value; done < <(grep '^result ' <<<"$out")
 }
@@ -87,7 +88,7 @@ for scenario in $SCENARIOS; do
             start_server coldjoin
             echo "== coldjoin: collab bench server --url $URL --scenario coldjoin --db $DB --runs $RUNS" >&2
             out=$("$COLLAB" bench server --url "$URL" --server-pid "$SERVER_PID" --scenario coldjoin --db "$DB" \
-                      --runs "$RUNS" | tee /dev/stderr)
+                      --runs "$RUNS" | tee -a /dev/stderr)
             stop_server
             while read -r _ key value; do RESULT[coldjoin.$key]=$value; done < <(grep '^result ' <<<"$out") ;;
         footprint)
@@ -109,7 +110,8 @@ done
 
 r() { echo "${RESULT[$1]:-n/a}"; }
 echo
-echo "collab bench server summary (median of $RUNS runs, $(nproc) cores, client on the same machine)"
+echo "collab bench server summary (median of $RUNS runs, $(nproc) cores, client on the same machine;"
+echo "load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-58s %14s   %s\n' figure value target
 row() { printf '%-58s %14s   %s\n' "$1" "$2" "$3"; }
 if [[ $SCENARIOS == *latency* ]]; then

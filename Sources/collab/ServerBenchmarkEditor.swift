@@ -27,7 +27,9 @@ final class ServerBenchmarkEditor: WebSocketClientDelegate {
     let documentIndex: Int
     let clientId: String
     private let url: String
-    private unowned let state: ServerBenchmarkLoopState
+    /// Strong: a close can arrive after the run has dropped its states. The state lets go
+    /// of its editors when it closes them, so there is no cycle left.
+    private let state: ServerBenchmarkLoopState
     private var client: WebSocketClient?
     private(set) var phase = Phase.waiting
 

@@ -147,5 +147,7 @@ final class ServerBenchmarkLoopState {
         stopTyping()
         waiting.removeAll()
         for editor in editors { editor.close() }
+        // Each client keeps its editor (and through it this state) until its last callback.
+        editors.removeAll()
     }
 }
