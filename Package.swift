@@ -79,7 +79,8 @@ let package = Package(
                     dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
         .testTarget(name: "CollabServerTests",
-                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),
+                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
+                                   "CollabAuth"]),
     ],
     swiftLanguageModes: [.v6]
 )
