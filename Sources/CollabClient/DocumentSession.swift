@@ -73,6 +73,10 @@ public actor DocumentSession {
     public func apply(_ operation: TextOperation) throws(ClientDocumentError) {
         if let message = try document.applyLocal(operation) { send(message) }
         if document.pending.isEmpty { resumeSyncWaiters() }
+        // "Offline with pending edits" as soon as there are some.
+        if case .reconnecting(let delay, let attempt, false) = state, !document.pending.isEmpty {
+            setState(.reconnecting(delay: delay, attempt: attempt, hasPendingEdits: true))
+        }
     }
 
     /// Inserts `string` at scalar offset `position`.
@@ -134,8 +138,9 @@ public actor DocumentSession {
         await task.value
     }
 
-    /// Drops the current connection as a network failure would (tests, or "reconnect now").
-    func dropConnection() async {
+    /// Drops the current connection as a network failure would; the session reconnects and
+    /// resubmits (e.g. after the device changed networks, or to test recovery).
+    public func dropConnection() async {
         if let connection { await connection.close(code: .goingAway, reason: "client drop") }
     }
 
