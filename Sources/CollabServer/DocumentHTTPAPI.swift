@@ -46,7 +46,8 @@ struct DocumentHTTPAPI: Sendable {
     /// `GET /v1/docs/{id}` (text, viewer or above) and `GET /v1/docs/{id}/ops` (admin).
     func document(_ request: HTTPRequest) -> HTTPResponse {
         let head = request.head
-        let isOps = head.path.hasSuffix("/ops")
+        // Only a segment after the id makes this the op log: `/v1/docs/ops` is a document named `ops`.
+        let isOps = head.path.dropFirst(DocumentAccess.pathPrefix.utf8.count).hasSuffix("/ops")
         let grant: DocumentAccess.Grant
         let parameters: [String: Int]
         do throws(HTTPRefusal) {
