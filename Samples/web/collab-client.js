@@ -345,7 +345,8 @@
    *
    * Options: server (http(s) base URL), docId, token (optional), user ({name, color}),
    * clientId (optional), WebSocket and fetch (optional implementations, for tests).
-   * Events (client.on(name, fn)): 'text' (op, source: 'remote' | 'reset'), 'status',
+   * Events (client.on(name, fn)): 'willChange' (a remote change is about to be applied: report
+   * local edits first), 'text' (op, source: 'remote' | 'reset'), 'status',
    * 'participants', 'ack', 'error' ({code, message}).
    */
   class CollabClient {
@@ -592,6 +593,7 @@
     }
 
     receiveSnapshot(m) {
+      this.emit('willChange');
       if (this.outstanding) this.dropLocalState(); // the server cannot replay to our version
       this.version = m.version;
       this.text = m.text;
@@ -628,6 +630,7 @@
         if (this.socket) this.closeSocket(3001);
         return;
       }
+      this.emit('willChange'); // lets an editor hand over what was typed but not yet reported
       if (this.outstanding && r.clientId === this.clientId && r.seq === this.outstanding.seq) {
         // Our own op in the catch-up (or broadcast): it is the ack, not something to apply.
         return this.receiveAck(r.seq, r.v);
