@@ -76,10 +76,12 @@ let package = Package(
         .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
         .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT"]),
         .testTarget(name: "CollabClientTests",
-                    dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage"]),
+                    dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage",
+                                   "CollabAuth"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
         .testTarget(name: "CollabServerTests",
-                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage"]),
+                    dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
+                                   "CollabAuth"]),
     ],
     swiftLanguageModes: [.v6]
 )

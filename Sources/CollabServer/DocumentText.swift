@@ -1,32 +1,53 @@
 import CollabOT
 
-/// The room's document text with its scalar and UTF-8 counts cached.
-///
-/// A `String` for now; the `Rope` of CollabOT will replace it here alone.
+/// The room's document text: a `Rope`, so an edit costs O(log n + edit) and the scalar
+/// and UTF-8 counts are cached in its nodes.
 struct DocumentText {
-    private(set) var string: String
-    /// Length in Unicode scalars.
-    private(set) var count: Int
-    /// Length in UTF-8 bytes.
-    private(set) var utf8Count: Int
+    private(set) var rope: Rope
 
     init(_ string: String) {
-        self.string = string
-        count = string.unicodeScalars.count
-        utf8Count = string.utf8.count
+        rope = Rope(string)
     }
+
+    /// Length in Unicode scalars.
+    var count: Int { rope.count }
+    /// Length in UTF-8 bytes.
+    var utf8Count: Int { rope.utf8Count }
+    /// The whole text (O(n): for snapshots and joins, never per keystroke).
+    var string: String { String(rope) }
 
     /// Applies `operation`; on error nothing changed.
     mutating func apply(_ operation: TextOperation) throws(TextOperationError) {
         guard !operation.isNoop else { return }
-        let result = try operation.apply(to: string)
-        count += operation.lengthChange
-        string = result
-        utf8Count = string.utf8.count
+        try rope.apply(operation)
     }
 
     /// What each delete of `operation` removes.
     func deletedTexts(of operation: TextOperation) throws(TextOperationError) -> [String] {
-        try operation.deletedText(in: string)
+        try operation.check(documentLength: rope.count)
+        var texts: [String] = []
+        var position = 0
+        for component in operation.components {
+            switch component {
+            case .retain(let count):
+                position += count
+            case .delete(let count):
+                texts.append(rope.substring(scalarRange: position..<(position + count)))
+                position += count
+            case .insert:
+                break
+            }
+        }
+        return texts
+    }
+
+    /// The text with `records` (the latest ops, in version order) undone, without
+    /// touching this text: the rope is copied on write.
+    func undoing(_ records: ArraySlice<OpRecord>) throws(TextOperationError) -> String {
+        var copy = rope
+        for record in records.reversed() {
+            try copy.apply(record.operation.inverted(deletedText: record.deletedTexts))
+        }
+        return String(copy)
     }
 }

@@ -88,11 +88,7 @@ public final class Room {
     /// The text at `durableVersion`: the head text with the pending ops undone.
     func durableText() throws(TextOperationError) -> String {
         guard headVersion > durableVersion else { return text.string }
-        var string = text.string
-        for record in recent[(durableVersion - recentBase)...].reversed() {
-            string = try record.operation.inverted(deletedText: record.deletedTexts).apply(to: string)
-        }
-        return string
+        return try text.undoing(recent[(durableVersion - recentBase)...])
     }
 
     /// Scalar length change of the applied ops from `version` to the head.

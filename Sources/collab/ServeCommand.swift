@@ -1,4 +1,9 @@
+import CollabAuth
 import CollabCLI
+import CollabServer
+import CollabTransport
+import Dispatch
+import Foundation
 
 /// `collab serve`: runs the collaboration server.
 enum ServeCommand {
@@ -74,6 +79,105 @@ enum ServeCommand {
         action: run)
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
-        context.notAvailableYet("the server", landsWith: "collaboration-server")
+        let arguments = context.arguments
+        let host = arguments.string("--host") ?? "127.0.0.1"
+        let databasePath = absolutePath(arguments.string("--db") ?? "./collab.sqlite")
+        let secret: JWTSecret?
+        do {
+            secret = try JWTSecret.configured(secretFile: arguments.string("--auth-secret-file"),
+                                              environment: context.environment)
+        } catch {
+            throw context.failure("\(error)")
+        }
+        if secret == nil && !isLoopback(host) && !arguments.flag("--insecure-open") {
+            throw context.usageError(
+                "no auth secret is configured, so the server would run open (no authentication) on \(host); "
+                + "set COLLAB_AUTH_SECRET or --auth-secret-file, listen on a loopback address, or pass --insecure-open")
+        }
+        let logger = ServeLogger(json: arguments.string("--log-format") == "json",
+                                 level: arguments.string("--log-level") ?? "info")
+
+        var configuration = CollaborationServerConfiguration(databasePath: databasePath)
+        configuration.host = host
+        configuration.port = arguments.int("--port") ?? 8080
+        configuration.authSecret = secret
+        configuration.allowedOrigins = arguments.strings("--allowed-origin")
+        if let threads = arguments.int("--threads") { configuration.threads = threads }
+        if let bytes = arguments.int("--max-message-bytes") { configuration.maxMessageBytes = bytes }
+        if let bytes = arguments.int("--max-document-bytes") {
+            configuration.room.maxDocumentBytes = bytes
+            // A snapshot is one message: the send queue must hold the largest, JSON-escaped.
+            configuration.room.maxQueuedBytes = max(configuration.room.maxQueuedBytes, bytes * 6 + 65_536)
+        }
+        if let ops = arguments.int("--snapshot-interval") { configuration.room.snapshotInterval = ops }
+        if let seconds = arguments.int("--room-idle-seconds") { configuration.roomIdleTime = .seconds(seconds) }
+        configuration.log = { logger.log("error", $0) }
+        if let certificate = arguments.string("--tls-cert"), let key = arguments.string("--tls-key") {
+            do {
+                configuration.tls = try TLSContext(configuration: .server(certificateChainFile: certificate,
+                                                                          privateKeyFile: key))
+            } catch {
+                throw context.failure("cannot load the TLS certificate and key: \(error)")
+            }
+        }
+
+        // Signals are taken as events before the server starts, so none is lost in between.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let stop = DispatchSemaphore(value: 0)
+        let signalQueue = DispatchQueue(label: "collab.signals")
+        let sources = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+
+        let server: CollaborationServer
+        do {
+            server = try CollaborationServer(configuration: configuration)
+        } catch {
+            throw context.failure(startFailure(error, databasePath: databasePath))
+        }
+        let secure = configuration.tls != nil
+        let address = server.localAddress
+        let hostText = address.family == AF_INET6 ? "[\(address.host)]" : address.host
+        let authority = "\(hostText):\(address.port)"
+        logger.print("collab: listening on \(secure ? "wss" : "ws")://\(authority) "
+                     + "(\(secure ? "https" : "http")://\(authority)/), data in \(databasePath)")
+        if secret == nil {
+            logger.print("collab: WARNING: OPEN MODE: no auth secret configured (COLLAB_AUTH_SECRET or "
+                         + "--auth-secret-file): anyone who can reach this port can read and edit every document")
+        }
+
+        stop.wait()
+        logger.print("collab: shutting down: finishing commits in flight, closing connections")
+        server.shutdown()
+        for source in sources { source.cancel() }
+        logger.print("collab: stopped")
+        return ExitStatus.success
+    }
+
+    /// A clear reason the server did not start.
+    static func startFailure(_ error: CollaborationServerError, databasePath: String) -> String {
+        switch error {
+        case .storage(.migration(.databaseNewer(let databaseVersion, let knownVersion))):
+            "the database \(databasePath) has schema version \(databaseVersion), newer than this collab "
+                + "knows (\(knownVersion)); upgrade collab to serve it"
+        case .storage(let storageError):
+            "cannot open the database \(databasePath): \(storageError)"
+        case .network(let ioError):
+            "cannot listen: \(ioError)"
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath,
+                                                              isDirectory: true))
+        return url.standardizedFileURL.path
     }
 }

@@ -19,8 +19,13 @@ tls=0
 # wstest runs on Python 2.7 (pyenv provides it on our machines).
 if [ ! -x "$venv/bin/wstest" ]; then
     py27=""
-    for c in "${PYTHON27:-}" "$(command -v python2.7 || true)" /root/.pyenv/versions/2.7.18/bin/python2.7; do
-        if [ -n "$c" ] && [ -x "$c" ]; then py27="$c"; break; fi
+    # pyenv's `python2.7` shim exists but fails unless 2.7 is selected, so try each
+    # candidate by running it.
+    pyenv_root=$(pyenv root 2>/dev/null || echo /root/.pyenv)
+    for c in "${PYTHON27:-}" "$pyenv_root"/versions/2.7*/bin/python2.7 "$(command -v python2.7 || true)"; do
+        if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys; assert sys.version_info[0] == 2' 2>/dev/null; then
+            py27="$c"; break
+        fi
     done
     [ -n "$py27" ] || { echo "autobahn: no Python 2.7 found (set PYTHON27)"; exit 1; }
     "$py27" -m virtualenv --version >/dev/null 2>&1 || "$py27" -m pip install -q virtualenv

@@ -127,11 +127,12 @@ import Testing
         #expect(try collab(["--version"]) == Result(status: 0, out: "0.1.0-dev\n", err: ""))
     }
 
-    @Test func serveIsNotAvailableYet() throws {
-        #expect(try collab(["serve", "--port", "9000"]) == Result(status: 1, out: "", err: """
-            collab serve: the server is not available yet in this build (it lands with the collaboration-server issue)
-
-            """))
+    @Test func serveRefusesOpenModeOffLoopback() throws {
+        let result = try collab(["serve", "--host", "0.0.0.0", "--port", "0"])
+        #expect(result.status == 2)
+        #expect(result.out == "")
+        #expect(result.err.contains("no auth secret is configured"))
+        #expect(result.err.contains("--insecure-open"))
     }
 
     @Test(arguments: [
@@ -166,6 +167,6 @@ import Testing
 
             """))
         // The command line wins, so the bad variable is never read.
-        #expect(try collab(["serve", "--port", "1"], environment: ["COLLAB_PORT": "http"]).status == 1)
+        #expect(try collab(["serve", "--port", "1", "--host", "0.0.0.0"], environment: ["COLLAB_PORT": "http"]).status == 2)
     }
 }

@@ -1,1 +1,0 @@
-// The client library lands with the clients issue.

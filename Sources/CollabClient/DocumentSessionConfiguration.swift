@@ -1,0 +1,36 @@
+import CollabTransport
+
+/// Settings of a `DocumentSession`.
+public struct DocumentSessionConfiguration: Sendable {
+    /// The document's URL, `ws://host:port/v1/docs/{docId}` or `wss://...`.
+    public var url: String
+    /// The JWT, or nil for a server in open mode.
+    public var token: String?
+    /// Where the token goes (default: the `Authorization` header).
+    public var tokenPlacement: TokenPlacement = .authorizationHeader
+    /// Called when the token was refused or expired (HTTP 401, close 4401): a new token, or nil
+    /// to stop with `.unauthorized`.
+    public var tokenProvider: (@Sendable () async -> String?)?
+    /// This editing session's id (default: a new random one); reused on every reconnect.
+    public var clientId: String = ClientID.make()
+    /// Display hints sent with `join`.
+    public var user: UserHints?
+    /// Reconnect delays.
+    public var backoff = BackoffPolicy()
+    /// Least time between two presence messages (latest selection wins; default 50 ms, ≤ 20/s).
+    public var presenceInterval: Duration = .milliseconds(50)
+    /// Wait before resending an op the server answered `rate_limited` or `op_in_flight` to.
+    public var resubmitDelay: Duration = .seconds(1)
+    /// WebSocket settings (TLS trust, timeouts, extra headers); `collab.v1` is always offered.
+    public var webSocket = WebSocketClientConfiguration()
+    /// A uniform random number in `0..<1` for backoff jitter (injectable for tests).
+    public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// Sleeps for a duration; throws when cancelled (injectable for tests).
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    /// A configuration for `url` with `token`.
+    public init(url: String, token: String? = nil) {
+        self.url = url
+        self.token = token
+    }
+}

@@ -1,0 +1,160 @@
+import CollabStorage
+import CollabTransport
+import Dispatch
+import Synchronization
+
+/// The collaboration server: WebSocket editing sessions at `/v1/docs/{docId}` and the HTTP
+/// API on one port, rooms on event loops by document, one group-commit writer.
+///
+/// A connection is authorized in the handshake, then handed to the loop that owns its
+/// document's room (a stable hash of the id), so a room and all its sessions share one
+/// thread. Each loop reads through its own read-only SQLite connection.
+public final class CollaborationServer: Sendable {
+    /// The configuration it was started with.
+    public let configuration: CollaborationServerConfiguration
+    private let group: EventLoopGroup
+    private let writer: GroupCommitWriter
+    private let httpServer: HTTPServer
+    private let loops: [LoopBound<LoopRooms>]
+    private let metrics: ServerMetrics
+    private let lifecycle: ServerLifecycle
+
+    /// The bound address (the real port when started with port 0).
+    public var localAddress: SocketAddress { httpServer.localAddress }
+
+    /// Opens (creating and migrating) the database, starts the loops and binds.
+    public init(configuration: CollaborationServerConfiguration) throws(CollaborationServerError) {
+        self.configuration = configuration
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        var writerConfiguration = GroupCommitWriter.Configuration(path: configuration.databasePath)
+        writerConfiguration.snapshotInterval = configuration.room.snapshotInterval
+        writerConfiguration.onCommit = { metrics.record($0) }
+        let writer: GroupCommitWriter
+        do {
+            writer = try GroupCommitWriter(configuration: writerConfiguration)
+        } catch {
+            throw .storage(error)
+        }
+        let group: EventLoopGroup
+        do {
+            group = try EventLoopGroup(loopCount: configuration.threads)
+        } catch {
+            writer.close()
+            throw .network(error)
+        }
+        // Each loop opens its read connection on its own thread and keeps it there.
+        let opened = Mutex<[Int: Result<LoopBound<LoopRooms>, StorageError>]>([:])
+        let ready = DispatchSemaphore(value: 0)
+        for loop in group.loops {
+            loop.execute {
+                let result: Result<LoopBound<LoopRooms>, StorageError>
+                do throws(StorageError) {
+                    let reader = try SQLiteOpStore.openForReading(path: configuration.databasePath)
+                    let rooms = LoopRooms(loop: loop, reader: reader, writer: writer, configuration: configuration,
+                                          metrics: metrics)
+                    result = .success(LoopBound(rooms, eventLoop: loop))
+                } catch {
+                    result = .failure(error)
+                }
+                opened.withLock { $0[loop.index] = result }
+                ready.signal()
+            }
+        }
+        for _ in group.loops { ready.wait() }
+        var openedLoops: [LoopBound<LoopRooms>] = []
+        for loop in group.loops {
+            switch opened.withLock({ $0[loop.index] }) {
+            case .success(let bound)?:
+                openedLoops.append(bound)
+            case .failure(let error)?:
+                group.shutdown()
+                writer.close()
+                throw .storage(error)
+            case nil:
+                group.shutdown()
+                writer.close()
+                throw .storage(.closed)
+            }
+        }
+
+        let loops = openedLoops
+        let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
+        let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics)
+        let lifecycle = ServerLifecycle()
+        var webSocketConfiguration = WebSocketServerConfiguration()
+        webSocketConfiguration.webSocket = WebSocketConfiguration(maxMessageSize: configuration.maxMessageBytes,
+                                                                  pingInterval: configuration.pingInterval)
+        // The room closes slow consumers itself (1013) at its limit; the transport's must not be lower.
+        webSocketConfiguration.sendQueueLimit = configuration.room.maxQueuedBytes
+        webSocketConfiguration.http.tls = configuration.tls
+        let upgrader = WebSocketUpgrader(configuration: webSocketConfiguration) { request in
+            Self.decide(request, access: access, group: group, loops: loops, lifecycle: lifecycle)
+        }
+        var router = HTTPRouter()
+        router.get("/healthz") { .respond(api.health($0)) }
+        router.get("/metrics") { .respond(api.metrics($0)) }
+        router.get(prefix: DocumentAccess.pathPrefix) { request in
+            // One path serves both: an upgrade request is a WebSocket, anything else the HTTP API.
+            if request.head.headers.first("Upgrade") != nil { return upgrader.route(request) }
+            return .respond(api.document(request))
+        }
+        do {
+            let address = try SocketAddress(host: configuration.host, port: configuration.port)
+            httpServer = try HTTPServer(group: group, address: address, router: router,
+                                        configuration: webSocketConfiguration.http)
+        } catch {
+            group.shutdown()
+            writer.close()
+            throw .network(error)
+        }
+        self.group = group
+        self.writer = writer
+        self.loops = loops
+        self.lifecycle = lifecycle
+    }
+
+    /// The accept hook: document id, then auth (400 → 401 → 403), then the room's loop.
+    private static func decide(_ request: WebSocketUpgradeRequest, access: DocumentAccess, group: EventLoopGroup,
+                               loops: [LoopBound<LoopRooms>], lifecycle: ServerLifecycle) -> WebSocketUpgradeDecision {
+        guard let documentId = DocumentAccess.documentId(inPath: request.head.path) else {
+            return .reject(.badRequest, message: "invalid document id: 1-128 of [A-Za-z0-9._-], first alphanumeric")
+        }
+        let grant: DocumentAccess.Grant
+        do {
+            grant = try access.authorize(request.head, documentId: String(documentId))
+        } catch {
+            return .reject(error.response)
+        }
+        guard lifecycle.isRunning else {
+            return .reject(.serviceUnavailable, message: "the server is shutting down")
+        }
+        let loop = group.loop(for: FNV1a64.hash(grant.documentId))
+        let rooms = loops[loop.index]
+        return .accept(targetLoop: loop) { webSocket in
+            DocumentConnection(webSocket: webSocket, documentId: grant.documentId, identity: grant.identity,
+                               deadline: grant.deadline, rooms: rooms.value)
+        }
+    }
+
+    /// Graceful shutdown: stops accepting, lets the commits in flight finish and sends their
+    /// acks, closes every client with 1001, closes the writer (checkpointing the WAL) and stops
+    /// the loops. Blocks until done; call from outside the loops. Safe to call more than once.
+    public func shutdown() {
+        guard lifecycle.beginStopping() else { return }
+        httpServer.close()
+        let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+        let drained = DispatchSemaphore(value: 0)
+        for bound in loops {
+            bound.eventLoop.execute {
+                bound.value.drain(until: deadline) { drained.signal() }
+            }
+        }
+        for _ in loops { drained.wait() }
+        writer.close()
+        group.shutdown()
+    }
+
+    /// Storage counters since start (commits, group sizes).
+    public var storageStatistics: GroupCommitWriter.Statistics { writer.statistics }
+}

@@ -1,0 +1,141 @@
+import CollabJSON
+import CollabStorage
+import CollabTransport
+
+/// The HTTP side of the port (contract §3): `/healthz`, `/metrics`, the document text and
+/// its op log. Each request reads through the read connection of the loop it arrived on.
+struct DocumentHTTPAPI: Sendable {
+    static let maxOpsPerPage = 1_000
+
+    let access: DocumentAccess
+    let loops: [LoopBound<LoopRooms>]
+    let metrics: ServerMetrics
+
+    private func reader(for request: HTTPRequest) -> SQLiteOpStore {
+        loops[request.eventLoop.index].value.reader
+    }
+
+    /// `GET /healthz`: 200 `ok` when the database answers.
+    func health(_ request: HTTPRequest) -> HTTPResponse {
+        do {
+            guard try reader(for: request).database.scalarText("SELECT 1") == "1" else {
+                return .error(.serviceUnavailable, code: "unavailable", message: "database gave an unexpected answer")
+            }
+            return .text(.ok, "ok")
+        } catch {
+            return .error(.serviceUnavailable, code: "unavailable", message: "database: \(error)")
+        }
+    }
+
+    /// `GET /metrics`: Prometheus text (admin, anyone in open mode).
+    func metrics(_ request: HTTPRequest) -> HTTPResponse {
+        do throws(HTTPRefusal) {
+            try access.authorizeAdmin(request.head)
+        } catch {
+            return error.response
+        }
+        var response = HTTPResponse.text(.ok, metrics.exposition())
+        response.headers = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+        return response
+    }
+
+    /// `GET /v1/docs/{id}` (text, viewer or above) and `GET /v1/docs/{id}/ops` (admin).
+    func document(_ request: HTTPRequest) -> HTTPResponse {
+        let head = request.head
+        let isOps = head.path.hasSuffix("/ops")
+        let grant: DocumentAccess.Grant
+        let parameters: [String: Int]
+        do throws(HTTPRefusal) {
+            guard let documentId = DocumentAccess.documentId(inPath: head.path, suffix: isOps ? "/ops" : "") else {
+                throw HTTPRefusal(.badRequest, "invalid document id")
+            }
+            parameters = try Self.integerParameters(head.query, names: isOps ? ["from", "limit"] : ["version"])
+            grant = try access.authorize(head, documentId: String(documentId))
+            // In open mode every HTTP caller is an anonymous admin.
+            if isOps && access.secret != nil && grant.identity.role != .admin {
+                throw HTTPRefusal(.forbidden, "the op log needs the admin role")
+            }
+        } catch {
+            return error.response
+        }
+        let store = reader(for: request)
+        do {
+            let current = try store.currentVersion(doc: grant.documentId)
+            if isOps {
+                let limit = min(parameters["limit"] ?? Self.maxOpsPerPage, Self.maxOpsPerPage)
+                let rows = limit == 0 ? [] : try store.ops(doc: grant.documentId, from: parameters["from"] ?? 0, limit: limit)
+                return .json(.ok, Self.opRecordsJSON(rows))
+            }
+            guard current > 0 else {
+                return .error(.notFound, code: "not_found", message: "document \(grant.documentId) has no op yet")
+            }
+            let version = parameters["version"] ?? current
+            guard version <= current else {
+                return .error(.notFound, code: "not_found",
+                              message: "version \(version) is above the document's current version, \(current)")
+            }
+            let text: String
+            do {
+                text = String(try DocumentHistory(store: store, doc: grant.documentId).text(atVersion: version))
+            } catch {
+                return .error(.internalServerError, code: "internal", message: "history: \(error)")
+            }
+            var body: [UInt8] = Array(#"{"id":"#.utf8)
+            JSONWriter.appendString(grant.documentId, into: &body)
+            body.append(contentsOf: #","version":"#.utf8)
+            JSONWriter.appendInteger(version, into: &body)
+            body.append(contentsOf: #","text":"#.utf8)
+            JSONWriter.appendString(text, into: &body)
+            body.append(UInt8(ascii: "}"))
+            return Self.json(body)
+        } catch {
+            return .error(.internalServerError, code: "internal", message: "database: \(error)")
+        }
+    }
+
+    /// The op-log rows as a JSON array of `OP_RECORD`s (their op text is stored normalized).
+    static func opRecordsJSON(_ rows: [CollabStorage.OpRecord]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, row) in rows.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #"{"type":"op","v":"#.utf8)
+            JSONWriter.appendInteger(row.version, into: &bytes)
+            bytes.append(contentsOf: #","op":"#.utf8)
+            bytes.append(contentsOf: row.opJSON.utf8)
+            bytes.append(contentsOf: #","clientId":"#.utf8)
+            JSONWriter.appendString(row.clientId, into: &bytes)
+            bytes.append(contentsOf: #","seq":"#.utf8)
+            JSONWriter.appendInteger(row.seq, into: &bytes)
+            bytes.append(contentsOf: #","user":"#.utf8)
+            JSONWriter.appendString(row.user, into: &bytes)
+            bytes.append(contentsOf: #","ts":"#.utf8)
+            JSONWriter.appendInteger(Int(row.ts), into: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func json(_ body: [UInt8]) -> HTTPResponse {
+        .json(.ok, String(decoding: body, as: UTF8.self))
+    }
+
+    /// The non-negative integer query parameters among `names` (others are ignored); 400 for
+    /// a value that is not one.
+    static func integerParameters(_ query: Substring?, names: Set<String>) throws(HTTPRefusal) -> [String: Int] {
+        var values: [String: Int] = [:]
+        guard let query else { return values }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            guard names.contains(name) else { continue }
+            let text = parts.count > 1 ? parts[1] : ""
+            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let value = Int(text) else {
+                throw HTTPRefusal(.badRequest, "\(name) must be a non-negative integer")
+            }
+            values[name] = value
+        }
+        return values
+    }
+}

@@ -1,0 +1,23 @@
+import CollabTransport
+import Foundation
+
+/// Real time for the rooms and sessions of one event loop: timers are the loop's.
+final class LoopClock: RoomClock {
+    let loop: EventLoop
+    private let origin = ContinuousClock.now
+
+    init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    var now: Duration { ContinuousClock.now - origin }
+
+    var unixTimeMilliseconds: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    func schedule(after delay: Duration, _ action: @escaping () -> Void) -> any RoomTimer {
+        LoopTimer(handle: loop.scheduleTimer(after: delay, action))
+    }
+}
+
+@available(*, unavailable)
+extension LoopClock: Sendable {}

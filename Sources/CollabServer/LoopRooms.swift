@@ -1,0 +1,120 @@
+import CollabStorage
+import CollabTransport
+
+/// What one event loop owns: its read connection, the rooms hashed to it and their
+/// connections. Touched only on that loop (kept in a `LoopBound`).
+final class LoopRooms {
+    let loop: EventLoop
+    let reader: SQLiteOpStore
+    let writer: GroupCommitWriter
+    let clock: LoopClock
+    let configuration: CollaborationServerConfiguration
+    let metrics: ServerMetrics
+    private(set) var rooms: [String: RoomEntry] = [:]
+    private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
+    /// Shutting down: connections drop what clients send, so pending commits can finish.
+    private(set) var isDraining = false
+
+    init(loop: EventLoop, reader: SQLiteOpStore, writer: GroupCommitWriter,
+         configuration: CollaborationServerConfiguration, metrics: ServerMetrics) {
+        self.loop = loop
+        self.reader = reader
+        self.writer = writer
+        self.clock = LoopClock(loop: loop)
+        self.configuration = configuration
+        self.metrics = metrics
+    }
+
+    /// The room of `documentId`, loaded if needed; a failed room is replaced. Nil (logged)
+    /// if it cannot be loaded.
+    func room(for documentId: String) -> RoomEntry? {
+        if let entry = rooms[documentId] {
+            guard entry.room.failure != nil else { return entry }
+            unload(documentId, entry)
+        }
+        let storage = RoomStorage(reader: reader, writer: writer, loop: loop, log: configuration.log)
+        do {
+            let room = try Room(documentId: documentId, store: storage, clock: clock, configuration: configuration.room)
+            let entry = RoomEntry(room: room)
+            rooms[documentId] = entry
+            metrics.roomsLoaded.add(1, ordering: .relaxed)
+            return entry
+        } catch {
+            configuration.log("cannot load document \(documentId): \(error)")
+            return nil
+        }
+    }
+
+    /// A new connection to `entry`'s room.
+    func attach(_ connection: DocumentConnection, to entry: RoomEntry?) {
+        connections[ObjectIdentifier(connection)] = connection
+        metrics.openConnections.add(1, ordering: .relaxed)
+        guard let entry else { return }
+        entry.connectionCount += 1
+        entry.idleTimer?.cancel()
+        entry.idleTimer = nil
+    }
+
+    /// A connection closed; the room unloads after the idle time if nobody else comes.
+    func detach(_ connection: DocumentConnection, from entry: RoomEntry?) {
+        guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+        metrics.openConnections.subtract(1, ordering: .relaxed)
+        guard let entry else { return }
+        entry.connectionCount -= 1
+        if entry.connectionCount == 0 { scheduleUnload(entry, after: configuration.roomIdleTime) }
+    }
+
+    private func scheduleUnload(_ entry: RoomEntry, after delay: Duration) {
+        entry.idleTimer?.cancel()
+        entry.idleTimer = loop.scheduleTimer(after: delay) { [weak self, weak entry] in
+            guard let self, let entry else { return }
+            entry.idleTimer = nil
+            let documentId = entry.room.documentId
+            guard self.rooms[documentId] === entry, entry.connectionCount == 0 else { return }
+            // Commits still in flight: their completions need the room; look again soon.
+            if entry.room.hasPendingCommits && entry.room.failure == nil {
+                self.scheduleUnload(entry, after: .milliseconds(100))
+                return
+            }
+            self.unload(documentId, entry)
+        }
+    }
+
+    private func unload(_ documentId: String, _ entry: RoomEntry) {
+        guard rooms[documentId] === entry else { return }
+        entry.idleTimer?.cancel()
+        rooms[documentId] = nil
+        metrics.roomsLoaded.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops taking client messages, waits (up to `deadline`) for every room's commits in
+    /// flight so their acks go out, closes every connection with 1001, waits until every
+    /// close frame has reached the kernel (up to `deadline`), then calls `done`.
+    func drain(until deadline: ContinuousClock.Instant, done: @escaping () -> Void) {
+        isDraining = true
+        let pending = rooms.values.contains { $0.room.hasPendingCommits && $0.room.failure == nil }
+        if pending && ContinuousClock.now < deadline {
+            loop.scheduleTimer(after: .milliseconds(5)) { [self] in drain(until: deadline, done: done) }
+            return
+        }
+        for connection in connections.values {
+            connection.closeForShutdown()
+        }
+        awaitClosed(until: deadline, done: done)
+    }
+
+    private func awaitClosed(until deadline: ContinuousClock.Instant, done: @escaping () -> Void) {
+        // The peers' close replies are not awaited: the loops stop next, and a client that
+        // does not read must not hold the shutdown for the close timeout.
+        if connections.values.allSatisfy({ $0.queuedBytes == 0 }) || ContinuousClock.now >= deadline {
+            done()
+            return
+        }
+        loop.scheduleTimer(after: .milliseconds(5)) { [self] in awaitClosed(until: deadline, done: done) }
+    }
+}
+
+@available(*, unavailable)
+extension LoopRooms: Sendable {}

@@ -1,0 +1,118 @@
+import CollabStorage
+import CollabTransport
+import Foundation
+
+/// One room's view of the SQLite op log: synchronous reads on its loop's read-only
+/// connection, appends and snapshots through the shared group-commit writer.
+///
+/// Converts between the room's records (JSON encoded once) and the op log's rows, which
+/// also carry the document's length after each op; that length is tracked here from the
+/// loaded state, which is sound because a room has one append outstanding and a failed
+/// room is dropped and loaded afresh.
+final class RoomStorage: RoomStore {
+    let reader: SQLiteOpStore
+    let writer: GroupCommitWriter
+    let loop: EventLoop
+    let log: @Sendable (String) -> Void
+    /// The document's length in scalars after the last op handed to `append`.
+    private var documentLength = 0
+
+    init(reader: SQLiteOpStore, writer: GroupCommitWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void) {
+        self.reader = reader
+        self.writer = writer
+        self.loop = loop
+        self.log = log
+    }
+
+    func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument {
+        try reading { () throws(StorageError) in
+            var snapshot = try reader.latestSnapshot(doc: documentId, atOrBefore: nil)
+            // A damaged snapshot is passed over for an earlier one (or a replay from 0).
+            while let candidate = snapshot, !candidate.isIntact {
+                snapshot = candidate.version > 0
+                    ? try reader.latestSnapshot(doc: documentId, atOrBefore: candidate.version - 1) : nil
+            }
+            let start = snapshot?.version ?? 0
+            let rows = try reader.ops(doc: documentId, from: start, limit: Int(Int32.max))
+            let records = try Self.records(rows)
+            documentLength = rows.last?.length ?? snapshot?.text.unicodeScalars.count ?? 0
+            return StoredDocument(snapshotVersion: start, snapshotText: snapshot?.text ?? "", ops: records)
+        }
+    }
+
+    func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord] {
+        try reading { () throws(StorageError) in try Self.records(reader.ops(doc: documentId, from: version, limit: limit)) }
+    }
+
+    func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient? {
+        try reading { () throws(StorageError) -> StoredClient? in
+            guard let highest = try reader.highestSeq(doc: documentId, clientId: clientId),
+                  let record = try reader.op(doc: documentId, clientId: clientId, seq: highest),
+                  let owner = try reader.clientOwner(doc: documentId, clientId: clientId) else { return nil }
+            return StoredClient(sub: owner, highestSeq: highest, highestSeqVersion: record.version)
+        }
+    }
+
+    func version(ofSeq seq: Int, clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
+        try reading { () throws(StorageError) in try reader.op(doc: documentId, clientId: clientId, seq: seq)?.version }
+    }
+
+    func append(_ records: [OpRecord], to documentId: String,
+                completion: @escaping (Result<Void, RoomStoreError>) -> Void) {
+        var rows: [CollabStorage.OpRecord] = []
+        rows.reserveCapacity(records.count)
+        for record in records {
+            documentLength += record.operation.lengthChange
+            rows.append(CollabStorage.OpRecord(
+                doc: documentId, version: record.version, clientId: record.clientId, seq: record.seq,
+                user: record.user, ts: record.timestamp, length: documentLength,
+                opJSON: String(decoding: record.operationJSON, as: UTF8.self),
+                deletedJSON: String(decoding: record.deletedTextsJSON, as: UTF8.self)))
+        }
+        // The writer completes on its thread; the room must hear it on its own loop.
+        let bound = LoopBound(completion, eventLoop: loop)
+        let loop = self.loop
+        writer.append(rows) { result in
+            let mapped = result.mapError { RoomStoreError("append failed: \($0)") }
+            loop.execute { bound.value(mapped) }
+        }
+    }
+
+    func saveSnapshot(of documentId: String, version: Int, text: String) {
+        let snapshot = Snapshot(doc: documentId, version: version, text: text,
+                                createdAt: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        let log = self.log
+        writer.saveSnapshot(snapshot) { result in
+            if case .failure(let error) = result {
+                log("snapshot of \(documentId) at version \(version) failed: \(error)")
+            }
+        }
+    }
+
+    /// Room records from op-log rows; a row that does not decode is corruption.
+    static func records(_ rows: [CollabStorage.OpRecord]) throws(StorageError) -> [OpRecord] {
+        var records: [OpRecord] = []
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            guard let record = OpRecord(version: row.version, operationJSON: Array(row.opJSON.utf8),
+                                        deletedTextsJSON: Array(row.deletedJSON.utf8), clientId: row.clientId,
+                                        seq: row.seq, user: row.user, timestamp: row.ts) else {
+                throw .sqlite(SQLiteError(extendedCode: .corrupt,
+                                          message: "op \(row.version) of \(row.doc) does not decode"))
+            }
+            records.append(record)
+        }
+        return records
+    }
+
+    private func reading<T>(_ body: () throws(StorageError) -> T) throws(RoomStoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw RoomStoreError("\(error)")
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RoomStorage: Sendable {}

@@ -1,6 +1,0 @@
-import Testing
-@testable import CollabClient
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
