@@ -1,5 +1,6 @@
 // collab-editor.js: a <textarea> bound to a Collab.CollabClient, with the other users'
-// cursors and selections drawn in their colours on a mirror layer behind the text.
+// cursors and selections drawn in their colours on a mirror layer over the text (it lets
+// pointer events through).
 //
 // Local edits: the textarea's value is diffed against the last known text (common prefix and
 // suffix) into one op. Remote edits: the new text is written back and the own selection is
@@ -8,6 +9,7 @@
 (function (root) {
   'use strict';
   const C = root.Collab;
+  const LABEL_MILLIS = 4000;
 
   class CollabEditor {
     /** Builds the editor inside `container` and binds it to `client`. */
@@ -15,6 +17,8 @@
       this.client = client;
       this.text = client.text;
       this.composing = false;
+      this.activity = new Map(); // clientId -> {key, at}: when a remote selection last moved
+      this.quietTimer = null;
 
       this.element = document.createElement('div');
       this.element.className = 'ce';
@@ -104,15 +108,21 @@
     render() {
       const text = this.text;
       const marks = []; // {from, to, color} in UTF-16 indices
-      const carets = []; // {at, color, name}
-      for (const p of this.client.participants.values()) {
+      const carets = []; // {at, color, name, quiet}
+      const now = Date.now();
+      for (const [id, p] of this.client.participants) {
         if (!p.selection) continue;
+        // Name labels show while someone is active and fold to a dot after a few seconds.
+        const key = JSON.stringify(p.selection);
+        const seen = this.activity.get(id);
+        if (!seen || seen.key !== key) this.activity.set(id, { key, at: now });
+        const quiet = now - this.activity.get(id).at > LABEL_MILLIS;
         const color = p.user.color || '#888888';
         for (const [anchor, head] of p.selection) {
           const a = C.utf16Index(text, anchor);
           const h = C.utf16Index(text, head);
           if (a !== h) marks.push({ from: Math.min(a, h), to: Math.max(a, h), color });
-          carets.push({ at: h, color, name: p.user.name || p.user.id || 'someone' });
+          carets.push({ at: h, color, name: p.user.name || p.user.id || 'someone', quiet });
         }
       }
       const points = new Set([0, text.length]);
@@ -125,7 +135,7 @@
         for (const c of carets) {
           if (c.at !== at) continue;
           const caret = document.createElement('span');
-          caret.className = 'ce-caret';
+          caret.className = c.quiet ? 'ce-caret ce-quiet' : 'ce-caret';
           caret.style.setProperty('--c', c.color);
           const label = document.createElement('span');
           label.className = 'ce-label';
@@ -149,6 +159,8 @@
       fragment.append('\u200b'); // gives a trailing empty line its height
       this.mirror.replaceChildren(fragment);
       this.mirror.scrollTop = this.textarea.scrollTop;
+      clearTimeout(this.quietTimer);
+      if (carets.some((c) => !c.quiet)) this.quietTimer = setTimeout(() => this.render(), LABEL_MILLIS + 50);
     }
   }
 
