@@ -357,7 +357,8 @@
       this.user = options.user || null;
       this.clientId = options.clientId || makeClientId();
       this.WebSocket = options.WebSocket || globalThis.WebSocket;
-      this.fetch = options.fetch || (globalThis.fetch && globalThis.fetch.bind(globalThis));
+      // `fetch: null` turns off the HTTP probe after a failed handshake.
+      this.fetch = 'fetch' in options ? options.fetch : globalThis.fetch && globalThis.fetch.bind(globalThis);
       this.random = options.random || Math.random;
 
       this.text = '';

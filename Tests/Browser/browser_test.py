@@ -8,6 +8,8 @@ Usage:
       collab-client.js on one document, types random edits with emoji into all of them at
       once, takes one offline and drops another), waits for its report, then fails unless
       every editor's text (client and textarea) equals the server's (GET /v1/docs/{id}).
+  browser_test.py unit PATH/TO/collab
+      Runs Tests/Browser/ot-unit.mjs in Chromium on the served collab-client.js.
   browser_test.py screenshot PATH/TO/collab OUTPUT.png
       Opens the real editor at / as Ada while Bob and Cy (raw protocol clients) edit and
       place a cursor and a selection, and saves a screenshot for the README.
@@ -213,6 +215,21 @@ async def convergence(processes, arguments):
     await page.close()
 
 
+async def unit(processes, arguments):
+    """Tests/Browser/ot-unit.mjs inside Chromium, on the collab-client.js the server serves."""
+    page = await Page.open(processes.devtools_port)
+    await page.navigate(f"{processes.http()}/?doc=unit-test-page")
+    with open(os.path.join(HERE, "ot-unit.mjs")) as handle:
+        source = handle.read()
+    result = await page.evaluate("(async () => {\n" + source + "\n;return globalThis.otUnitResult;})()")
+    for line in result["messages"]:
+        print(f"  {line}", file=sys.stderr)
+    print(f"browser test: in Chromium: {result['summary']}")
+    if result["failures"]:
+        fail("the unit tests failed in the browser", page)
+    await page.close()
+
+
 async def raw_client(port, doc, client_id, name, color):
     """A raw protocol client (as in Samples/python) joined to `doc`; returns (socket, version)."""
     socket = await websockets.connect(f"ws://127.0.0.1:{port}/v1/docs/{doc}", subprotocols=["collab.v1"])
@@ -296,14 +313,17 @@ def main():
     conv.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     conv.add_argument("--editors", type=int, default=3)
     conv.add_argument("--edits", type=int, default=80)
+    unit_parser = sub.add_parser("unit")
+    unit_parser.add_argument("collab")
     shot = sub.add_parser("screenshot")
     shot.add_argument("collab")
     shot.add_argument("output")
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="collab-browser-") as directory:
+    # Chromium's helper processes may still write to the profile for a moment after it exits.
+    with tempfile.TemporaryDirectory(prefix="collab-browser-", ignore_cleanup_errors=True) as directory:
         processes = Processes(arguments.collab, directory)
         try:
-            run = convergence if arguments.mode == "convergence" else screenshot
+            run = {"convergence": convergence, "unit": unit, "screenshot": screenshot}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()

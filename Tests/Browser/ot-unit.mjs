@@ -1,29 +1,33 @@
 // Unit and simulation tests of Samples/web/collab-client.js, under Node (no browser).
-// Usage: node Tests/Browser/ot-unit.mjs [SEED_COUNT]
+// Usage: node Tests/Browser/ot-unit.mjs [SEED_COUNT]   (or in Chromium: browser_test.py unit)
 // Seeded and repeatable: every failure prints its seed.
 //   1. code points <-> UTF-16 (emoji, lone surrogates) and the textarea diff;
 //   2. apply / compose / transform / positions on random texts with emoji;
 //   3. CollabClient against an in-memory server that follows the contract, with several
 //      clients, random delivery order, dropped connections and lost messages: every client
 //      must end with the server's text.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+// Runs under Node, and in the browser (Tests/Browser/browser_test.py unit evaluates this file
+// in a page that loaded collab-client.js), so it has no static imports.
+const inNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
+let C = globalThis.Collab;
+if (!C) {
+  const { createRequire } = await import('node:module');
+  const path = await import('node:path');
+  const require = createRequire(process.argv[1]);
+  C = require(path.join(path.dirname(process.argv[1]), '../../Samples/web/collab-client.js'));
+}
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const C = require(path.join(here, '../../Samples/web/collab-client.js'));
-
-const seeds = Number(process.argv[2] || 300);
+const seeds = Number((inNode && process.argv[2]) || globalThis.otUnitSeeds || 300);
 let failures = 0;
 let checks = 0;
+const messages = [];
 
 function check(condition, message) {
   checks++;
   if (!condition) {
     failures++;
-    console.error('FAIL: ' + message());
-    if (failures > 20) process.exit(1);
+    messages.push('FAIL: ' + message());
+    if (failures > 20) throw new Error(messages.join('\n'));
   }
 }
 
@@ -295,8 +299,15 @@ check(C.backoffDelay(0, () => 0.999) < 1000 && C.backoffDelay(3, () => 0.999) >=
       C.backoffDelay(10, () => 0.999) < 30000 && C.backoffDelay(10, () => 0.999) > 29000,
   () => 'backoff caps: 1, 2, 4, ... 30 s');
 
-if (failures) {
-  console.error(`ot-unit: ${failures} of ${checks} checks failed`);
-  process.exit(1);
+const summary = failures
+  ? `ot-unit: ${failures} of ${checks} checks failed`
+  : `ot-unit: ${checks} checks passed (${seeds} seeds; ${committed} ops committed in simulations)`;
+globalThis.otUnitResult = { failures, checks, messages, summary };
+if (inNode) {
+  for (const line of messages) console.error(line);
+  if (failures) {
+    console.error(summary);
+    process.exit(1);
+  }
+  console.log(summary);
 }
-console.log(`ot-unit: ${checks} checks passed (${seeds} seeds; ${committed} ops committed in simulations)`);

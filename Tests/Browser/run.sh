@@ -10,7 +10,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 if command -v node >/dev/null 2>&1; then
     node Tests/Browser/ot-unit.mjs
 else
-    echo "browser test: node not found; skipping the Node unit tests (the browser runs the same client)"
+    echo "browser test: node not found; the unit tests run in Chromium only"
 fi
 
 # The same virtual environment as Tests/Python/run.sh.
@@ -22,6 +22,8 @@ fi
 swift build --product collab
 collab="$(swift build --show-bin-path)/collab"
 seed="${1:-$(( $(date +%s) % 100000 ))}"
-# Two runs: three editors, then four with a second seed.
+# The same unit tests inside Chromium (on the collab-client.js the server embeds), then two
+# convergence runs: three editors, and four with the next seed.
+.build-pyvenv/bin/python Tests/Browser/browser_test.py unit "$collab"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py convergence "$collab" --seed "$seed" --editors 3
 .build-pyvenv/bin/python Tests/Browser/browser_test.py convergence "$collab" --seed "$((seed + 1))" --editors 4 --edits 60
