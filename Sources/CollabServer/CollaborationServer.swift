@@ -1,3 +1,4 @@
+import CollabJSON
 import CollabStorage
 import CollabTransport
 import Dispatch
@@ -23,7 +24,8 @@ public final class CollaborationServer: Sendable {
     public var localAddress: SocketAddress { httpServer.localAddress }
 
     /// Opens (creating and migrating) the database, starts the loops and binds.
-    public init(configuration: CollaborationServerConfiguration) throws(CollaborationServerError) {
+    public init(configuration original: CollaborationServerConfiguration) throws(CollaborationServerError) {
+        let configuration = Self.reportingLinesAsEvents(original)
         self.configuration = configuration
         let metrics = ServerMetrics()
         self.metrics = metrics
@@ -80,7 +82,10 @@ public final class CollaborationServer: Sendable {
 
         let loops = openedLoops
         let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
-        let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics)
+        let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, metricsOpen: configuration.metricsOpen)
+        let counter = ConnectionCounter(maxTotal: configuration.maxConnections,
+                                        maxPerUser: configuration.maxConnectionsPerUser,
+                                        maxPerAddress: configuration.maxConnectionsPerAddress)
         let lifecycle = ServerLifecycle()
         var webSocketConfiguration = WebSocketServerConfiguration()
         webSocketConfiguration.webSocket = WebSocketConfiguration(maxMessageSize: configuration.maxMessageBytes,
@@ -88,9 +93,11 @@ public final class CollaborationServer: Sendable {
         // The room closes slow consumers itself (1013) at its limit; the transport's must not be lower.
         webSocketConfiguration.sendQueueLimit = configuration.room.maxQueuedBytes
         webSocketConfiguration.http.tls = configuration.tls
+        webSocketConfiguration.http.requestTimeout = configuration.handshakeTimeout
         let upgrader = WebSocketUpgrader(configuration: webSocketConfiguration) { request in
-            Self.decide(request, access: access, group: group, loops: loops, lifecycle: lifecycle)
+            Self.decide(request, access: access, counter: counter, group: group, loops: loops, lifecycle: lifecycle)
         }
+        let logEvent = configuration.logEvent
         var router = HTTPRouter()
         router.get("/healthz") { .respond(api.health($0)) }
         router.get("/metrics") { .respond(api.metrics($0)) }
@@ -98,7 +105,13 @@ public final class CollaborationServer: Sendable {
         StaticSite.embedded.register(on: &router)
         router.get(prefix: DocumentAccess.pathPrefix) { request in
             // One path serves both: an upgrade request is a WebSocket, anything else the HTTP API.
-            if request.head.headers.first("Upgrade") != nil { return upgrader.route(request) }
+            if request.head.headers.first("Upgrade") != nil {
+                let result = upgrader.route(request)
+                if case .respond(let response) = result {
+                    Self.recordRefusal(response, of: request, metrics: metrics, logEvent: logEvent)
+                }
+                return result
+            }
             return .respond(api.document(request))
         }
         do {
@@ -116,9 +129,40 @@ public final class CollaborationServer: Sendable {
         self.lifecycle = lifecycle
     }
 
-    /// The accept hook: document id, then auth (400 → 401 → 403), then the room's loop.
-    private static func decide(_ request: WebSocketUpgradeRequest, access: DocumentAccess, group: EventLoopGroup,
-                               loops: [LoopBound<LoopRooms>], lifecycle: ServerLifecycle) -> WebSocketUpgradeDecision {
+    /// `configuration` whose `log` lines also go out as structured `error` events.
+    private static func reportingLinesAsEvents(_ configuration: CollaborationServerConfiguration)
+        -> CollaborationServerConfiguration {
+        var configuration = configuration
+        let logLine = configuration.log, logEvent = configuration.logEvent
+        configuration.log = { line in
+            logLine(line)
+            logEvent(ServerLogEvent(.error, "error", line))
+        }
+        return configuration
+    }
+
+    /// Counts and logs an upgrade request refused before the upgrade (status, path without
+    /// its token, remote address, the body's reason).
+    private static func recordRefusal(_ response: HTTPResponse, of request: HTTPRequest, metrics: ServerMetrics,
+                                      logEvent: @escaping @Sendable (ServerLogEvent) -> Void) {
+        metrics.rejectedHandshakes.increment(String(response.status.code))
+        var reason: String?
+        if case .object(let body)? = response.body.withUnsafeBytes({ try? JSONReader.parse($0) }),
+           case .string(let message)? = body["message"] {
+            reason = message
+        }
+        logEvent(ServerLogEvent(.info, "refused", reason ?? "upgrade refused", fields: [
+            ("status", .integer(response.status.code)),
+            ("target", .string(ServerLogEvent.redactedTarget(request.head.target))),
+            ("remote", request.remoteAddress.map { .string($0.description) } ?? .null),
+        ]))
+    }
+
+    /// The accept hook: document id, then auth (400 → 401 → 403), then the connection caps
+    /// (503), then the room's loop.
+    private static func decide(_ request: WebSocketUpgradeRequest, access: DocumentAccess, counter: ConnectionCounter,
+                               group: EventLoopGroup, loops: [LoopBound<LoopRooms>],
+                               lifecycle: ServerLifecycle) -> WebSocketUpgradeDecision {
         guard let documentId = DocumentAccess.documentId(inPath: request.head.path) else {
             return .reject(.badRequest, message: "invalid document id: 1-128 of [A-Za-z0-9._-], first alphanumeric")
         }
@@ -131,11 +175,17 @@ public final class CollaborationServer: Sendable {
         guard lifecycle.isRunning else {
             return .reject(.serviceUnavailable, message: "the server is shutting down")
         }
+        let slot: ConnectionSlot
+        do {
+            slot = try counter.reserve(user: grant.identity.sub, address: request.request.remoteAddress?.host)
+        } catch {
+            return .reject(error.response)
+        }
         let loop = group.loop(for: FNV1a64.hash(grant.documentId))
         let rooms = loops[loop.index]
         return .accept(targetLoop: loop) { webSocket in
             DocumentConnection(webSocket: webSocket, documentId: grant.documentId, identity: grant.identity,
-                               deadline: grant.deadline, rooms: rooms.value)
+                               deadline: grant.deadline, rooms: rooms.value, slot: slot)
         }
     }
 

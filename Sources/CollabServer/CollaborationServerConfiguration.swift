@@ -25,10 +25,27 @@ public struct CollaborationServerConfiguration: Sendable {
     public var roomIdleTime: Duration = .seconds(60)
     /// Longest wait at shutdown for commits in flight and close handshakes. Default 10 s.
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// Time a client has to complete its HTTP request (and so the upgrade handshake); the
+    /// connection is closed after it. Default 10 s.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// Most open WebSockets in all; more are refused with 503 before the upgrade. 0: no limit. Default 10,000.
+    public var maxConnections = 10_000
+    /// Most open WebSockets of one token `sub` (not applied in open mode); more get 503. 0: no limit. Default 5.
+    public var maxConnectionsPerUser = 5
+    /// Most open WebSockets from one remote IP address; more get 503. 0: no limit. Default 50.
+    /// Behind a reverse proxy every client shares the proxy's address: raise it or set 0.
+    public var maxConnectionsPerAddress = 50
+    /// Serves `/metrics` without a token (for a scraper on a private network). Default false.
+    public var metricsOpen = false
     /// Room limits (document size, snapshot interval, join timeout, rate limits...).
     public var room = RoomConfiguration()
-    /// Where the server reports problems (storage failures); one line per call.
+    /// Where the server reports problems (storage failures); one line per call. Also reported
+    /// to `logEvent` as an `error` event.
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Where the server reports structured events (connect, disconnect, refused, error...).
+    public var logEvent: @Sendable (ServerLogEvent) -> Void = { _ in }
+    /// The least severe event worth building (per-message `debug` events cost time). Default info.
+    public var logLevel: ServerLogEvent.Level = .info
 
     /// The defaults, with the database at `databasePath`.
     public init(databasePath: String) {

@@ -1,3 +1,4 @@
+import CollabJSON
 import CollabTransport
 import Foundation
 
@@ -11,14 +12,24 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     /// Unix time (seconds) at which the token stops being valid; closes with 4401.
     private let deadline: Int?
     private var expiryTimer: TimerHandle?
+    private let documentId: String
+    private let identity: SessionIdentity
+    /// This connection's place under the connection caps; given back at close.
+    private let slot: ConnectionSlot?
+    private let openedAt = ContinuousClock.now
+    /// The close code this side chose, if it closed first (the peer's echo may differ).
+    private var closeCodeSent: WebSocketCloseCode?
 
     /// A connection to `documentId`'s room on `rooms`' loop (the room loads if needed; if it
     /// cannot, the connection is closed with 1011 when it opens).
     init(webSocket: WebSocketServerConnection, documentId: String, identity: SessionIdentity,
-         deadline: Int?, rooms: LoopRooms) {
+         deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil) {
         self.webSocket = webSocket
         self.rooms = rooms
         self.deadline = deadline
+        self.documentId = documentId
+        self.identity = identity
+        self.slot = slot
         entry = rooms.room(for: documentId)
         if let entry {
             session = Session(room: entry.room, client: self, identity: identity)
@@ -29,11 +40,33 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     // MARK: - RoomClient
 
     func send(_ frame: SharedBytes) {
+        rooms.metrics.messagesOut.add(1, ordering: .relaxed)
+        rooms.metrics.bytesOut.add(frame.count, ordering: .relaxed)
         webSocket.send(frame: frame)
     }
 
     func close(code: WebSocketCloseCode, reason: String) {
+        closeWebSocket(code: code, reason: reason)
+    }
+
+    func sentError(_ code: ErrorCode) {
+        rooms.metrics.errors.increment(code.rawValue)
+        if rooms.configuration.logLevel <= .debug {
+            rooms.configuration.logEvent(ServerLogEvent(.debug, "client_error", "error sent to a client",
+                                                        fields: logFields + [("code", .string(code.rawValue))]))
+        }
+    }
+
+    private func closeWebSocket(code: WebSocketCloseCode, reason: String) {
+        if closeCodeSent == nil && webSocket.isOpen { closeCodeSent = code }
         webSocket.close(code: code, reason: reason)
+    }
+
+    /// Who and where, for log lines (never the token).
+    private var logFields: [(key: String, value: JSONValue)] {
+        [("doc", .string(documentId)),
+         ("user", identity.sub.map(JSONValue.string) ?? .null),
+         ("remote", webSocket.remoteAddress.map { .string($0.description) } ?? .null)]
     }
 
     var queuedBytes: Int { webSocket.queuedBytes }
@@ -41,8 +74,10 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     // MARK: - WebSocketServerDelegate
 
     func webSocketDidOpen(_ webSocket: WebSocketServerConnection) {
+        rooms.configuration.logEvent(ServerLogEvent(.info, "connect", "WebSocket opened",
+                                                    fields: logFields + [("role", .string(identity.role.rawValue))]))
         guard session != nil else {
-            webSocket.close(code: .internalError, reason: "document unavailable")
+            closeWebSocket(code: .internalError, reason: "document unavailable")
             return
         }
         if let deadline {
@@ -74,7 +109,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         if let session {
             session.close(code: .tryAgainLater, reason: "send queue overflowed")
         } else {
-            webSocket.close(code: .tryAgainLater, reason: "send queue overflowed")
+            closeWebSocket(code: .tryAgainLater, reason: "send queue overflowed")
         }
     }
 
@@ -83,6 +118,15 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         expiryTimer = nil
         session?.connectionClosed()
         rooms.detach(self, from: entry)
+        slot?.release()
+        let closeCode = closeCodeSent ?? code
+        rooms.metrics.closes.increment(String(closeCode.rawValue))
+        let elapsed = (ContinuousClock.now - openedAt).components
+        let milliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+        var fields = logFields
+        fields += [("code", .integer(Int(closeCode.rawValue))), ("duration_ms", .integer(milliseconds))]
+        if let clientId = session?.clientId, !clientId.isEmpty { fields.append(("client", .string(clientId))) }
+        rooms.configuration.logEvent(ServerLogEvent(.info, "disconnect", "WebSocket closed", fields: fields))
     }
 
     // MARK: -
@@ -92,7 +136,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         if let session {
             session.close(code: .tokenExpired, reason: "token expired")
         } else {
-            webSocket.close(code: .tokenExpired, reason: "token expired")
+            closeWebSocket(code: .tokenExpired, reason: "token expired")
         }
     }
 
@@ -101,7 +145,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         if let session {
             session.close(code: .goingAway, reason: "server shutting down", announce: false)
         } else {
-            webSocket.close(code: .goingAway, reason: "server shutting down")
+            closeWebSocket(code: .goingAway, reason: "server shutting down")
         }
     }
 }

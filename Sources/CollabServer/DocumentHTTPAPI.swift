@@ -10,6 +10,8 @@ struct DocumentHTTPAPI: Sendable {
     let access: DocumentAccess
     let loops: [LoopBound<LoopRooms>]
     let metrics: ServerMetrics
+    /// `/metrics` needs no token (`--metrics-open`).
+    var metricsOpen = false
 
     private func reader(for request: HTTPRequest) -> SQLiteOpStore {
         loops[request.eventLoop.index].value.reader
@@ -27,12 +29,14 @@ struct DocumentHTTPAPI: Sendable {
         }
     }
 
-    /// `GET /metrics`: Prometheus text (admin, anyone in open mode).
+    /// `GET /metrics`: Prometheus text (admin; anyone in open mode or with `metricsOpen`).
     func metrics(_ request: HTTPRequest) -> HTTPResponse {
-        do throws(HTTPRefusal) {
-            try access.authorizeAdmin(request.head)
-        } catch {
-            return error.response
+        if !metricsOpen {
+            do throws(HTTPRefusal) {
+                try access.authorizeAdmin(request.head)
+            } catch {
+                return error.response
+            }
         }
         var response = HTTPResponse.text(.ok, metrics.exposition())
         response.headers = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])

@@ -76,7 +76,7 @@ extension Room {
             session.sendError(ClientMessageError(.badOp, Self.describe(error), seq: seq))
             return
         }
-        let history: ArraySlice<OpRecord>
+        var history: ArraySlice<OpRecord>
         do {
             guard let found = try records(from: version, to: headVersion) else {
                 session.sendError(ClientMessageError(
@@ -108,6 +108,9 @@ extension Room {
         for record in history {
             transformed = TextOperation.transform(record.operation, transformed).1
         }
+        // The slice shares `recent`'s buffer: released now, `recent.append` below does not
+        // copy the whole window (it would otherwise live to the end of the scope).
+        history = []
         let deletedTexts: [String]
         do {
             deletedTexts = try text.deletedTexts(of: transformed)

@@ -1,9 +1,14 @@
 import CollabOT
 
 extension Room {
-    /// Takes a `presence` (contract §2.3): clamps it at its `v`, transforms it to the
+    /// Takes a `presence` (contract §2.3): rate-limits it (`rate_limited`), clamps it at its `v`, transforms it to the
     /// durable version and broadcasts it, coalesced to one per `presenceInterval`.
     func updatePresence(_ update: PresenceUpdate, from session: Session) {
+        guard session.presenceBucket.take(at: clock.now) else {
+            session.sendError(ClientMessageError(.rateLimited, "over the presence rate limit"))
+            session.recordRateLimitStrike()
+            return
+        }
         guard update.version <= durableVersion else {
             session.sendError(ClientMessageError(
                 .badMessage, "v \(update.version) is ahead of the server's \(durableVersion)"))

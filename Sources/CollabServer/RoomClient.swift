@@ -11,4 +11,10 @@ public protocol RoomClient: AnyObject {
     func close(code: WebSocketCloseCode, reason: String)
     /// Bytes queued and not yet written, for slow-consumer detection.
     var queuedBytes: Int { get }
+    /// An `error` message with `code` was just sent (for metrics). Default: nothing.
+    func sentError(_ code: ErrorCode)
+}
+
+extension RoomClient {
+    public func sentError(_ code: ErrorCode) {}
 }

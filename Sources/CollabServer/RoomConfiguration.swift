@@ -17,6 +17,10 @@ public struct RoomConfiguration: Sendable {
     public var opsPerSecond: Double = 100
     /// Burst of ops per connection. Default 200.
     public var opBurst: Double = 200
+    /// Sustained presence messages per second per connection (over it: `rate_limited`). Default 60 (a cursor dragged at display refresh rate).
+    public var presencePerSecond: Double = 60
+    /// Burst of presence messages per connection. Default 120.
+    public var presenceBurst: Double = 120
     /// Closes with 4429 after this many `rate_limited` answers within `rateLimitStrikeWindow`. Default 20.
     public var rateLimitStrikes = 20
     /// See `rateLimitStrikes`. Default 60 s.

@@ -39,6 +39,7 @@ public final class Session {
     var lastPresenceSent: Duration?
 
     var opBucket: TokenBucket
+    var presenceBucket: TokenBucket
     var rateLimitStrikes: EventWindowCounter
     var badMessages: EventWindowCounter
 
@@ -49,6 +50,7 @@ public final class Session {
         self.identity = identity
         let configuration = room.configuration
         opBucket = TokenBucket(rate: configuration.opsPerSecond, capacity: configuration.opBurst)
+        presenceBucket = TokenBucket(rate: configuration.presencePerSecond, capacity: configuration.presenceBurst)
         rateLimitStrikes = EventWindowCounter(limit: configuration.rateLimitStrikes,
                                               window: configuration.rateLimitStrikeWindow)
         badMessages = EventWindowCounter(limit: configuration.badMessageLimit,
@@ -159,6 +161,7 @@ public final class Session {
     func sendError(_ error: ClientMessageError) {
         if case .closed = state { return }
         send(.error(error.code, message: error.message, seq: error.seq))
+        client.sentError(error.code)
         if error.code == .badMessage || error.code == .badOp {
             if badMessages.record(at: room.clock.now) {
                 close(code: .policyViolation, reason: "too many bad messages")

@@ -24,6 +24,9 @@ public final class SQLiteOpStore: OpStore {
                 throw SQLiteError(extendedCode: .error, message: "cannot use WAL mode (journal_mode is \(mode ?? "?"))")
             }
             try database.execute("PRAGMA synchronous=FULL")
+            // The statement journal of the per-request savepoints (GroupCommitWriter) in memory,
+            // not a temporary file created, written and deleted in every group commit.
+            try database.execute("PRAGMA temp_store=MEMORY")
         } catch {
             throw .sqlite(error)
         }

@@ -30,4 +30,16 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let internalServerError = HTTPStatus(code: 500, reasonPhrase: "Internal Server Error")
     public static let serviceUnavailable = HTTPStatus(code: 503, reasonPhrase: "Service Unavailable")
     public static let httpVersionNotSupported = HTTPStatus(code: 505, reasonPhrase: "HTTP Version Not Supported")
+
+    private static let known: [HTTPStatus] = [
+        .switchingProtocols, .ok, .noContent, .badRequest, .unauthorized, .forbidden, .notFound,
+        .methodNotAllowed, .requestTimeout, .contentTooLarge, .uriTooLong, .upgradeRequired,
+        .tooManyRequests, .requestHeaderFieldsTooLarge, .internalServerError, .serviceUnavailable,
+        .httpVersionNotSupported,
+    ]
+
+    /// The status with `code` and its standard reason phrase ("Unknown" for codes this layer never sends).
+    public init(code: Int) {
+        self = Self.known.first { $0.code == code } ?? HTTPStatus(code: code, reasonPhrase: "Unknown")
+    }
 }

@@ -20,27 +20,13 @@ public struct WebSocketHandshakeResponse: Sendable, Hashable {
         var headers = headers
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Connection", value: "close")
-        let json = "{\"error\":\"\(jsonEscaped(error))\",\"message\":\"\(jsonEscaped(message))\"}"
+        let json = "{\"error\":\(HTTPResponse.jsonString(error)),\"message\":\(HTTPResponse.jsonString(message))}"
         return WebSocketHandshakeResponse(status: status, headers: headers, body: Array(json.utf8))
     }
 
-    /// The standard reason phrase for the statuses this layer produces.
+    /// The standard reason phrase of `status`.
     public static func reasonPhrase(_ status: Int) -> String {
-        switch status {
-        case 101: "Switching Protocols"
-        case 200: "OK"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 408: "Request Timeout"
-        case 426: "Upgrade Required"
-        case 431: "Request Header Fields Too Large"
-        case 500: "Internal Server Error"
-        case 503: "Service Unavailable"
-        default: "Unknown"
-        }
+        HTTPStatus(code: status).reasonPhrase
     }
 
     /// The response as bytes on the wire: status line, headers, Content-Length if a body, body.
@@ -50,25 +36,5 @@ public struct WebSocketHandshakeResponse: Sendable, Hashable {
         if !body.isEmpty || status >= 200 { text += "Content-Length: \(body.count)\r\n" }
         text += "\r\n"
         return Array(text.utf8) + body
-    }
-
-    /// Escapes `s` for use inside a JSON string literal.
-    static func jsonEscaped(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

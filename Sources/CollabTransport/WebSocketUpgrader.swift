@@ -56,8 +56,6 @@ public struct WebSocketUpgrader: Sendable {
             headers.add(name: field.name, value: field.value)
         }
         headers.add(name: "Connection", value: "close")
-        let status = HTTPStatus(code: refusal.status,
-                                reasonPhrase: WebSocketHandshakeResponse.reasonPhrase(refusal.status))
-        return HTTPResponse(status: status, headers: headers, body: SharedBytes(refusal.body))
+        return HTTPResponse(status: HTTPStatus(code: refusal.status), headers: headers, body: SharedBytes(refusal.body))
     }
 }

@@ -1,5 +1,6 @@
 import CollabAuth
 import CollabCLI
+import CollabJSON
 import CollabServer
 import CollabTransport
 import Dispatch
@@ -64,6 +65,43 @@ enum ServeCommand {
             .option("--room-idle-seconds", value: "seconds", kind: .integer(0...86_400),
                     help: "Unload a document from memory this long after its last client leaves.",
                     defaultValue: "60", environment: "COLLAB_ROOM_IDLE_SECONDS"),
+            .option("--max-connections", value: "count", kind: .nonNegativeInteger,
+                    help: "Most open WebSockets in all; more get HTTP 503 before the upgrade. 0: no limit.",
+                    defaultValue: "10000", environment: "COLLAB_MAX_CONNECTIONS"),
+            .option("--max-connections-per-user", value: "count", kind: .nonNegativeInteger,
+                    help: "Most open WebSockets of one user (token sub); more get HTTP 503. 0: no limit.",
+                    defaultValue: "5", environment: "COLLAB_MAX_CONNECTIONS_PER_USER"),
+            .option("--max-connections-per-address", value: "count", kind: .nonNegativeInteger,
+                    help: "Most open WebSockets from one IP address; more get HTTP 503. Behind a proxy every client has the proxy's address: raise it or use 0 (no limit).",
+                    defaultValue: "50", environment: "COLLAB_MAX_CONNECTIONS_PER_ADDRESS"),
+            .option("--ops-per-second", value: "rate", kind: .integer(1...1_000_000),
+                    help: "Operations a connection may send per second, sustained; more are refused with rate_limited.",
+                    defaultValue: "100", environment: "COLLAB_OPS_PER_SECOND"),
+            .option("--op-burst", value: "count", kind: .integer(1...1_000_000),
+                    help: "Operations a connection may send in a burst above --ops-per-second.",
+                    defaultValue: "200", environment: "COLLAB_OP_BURST"),
+            .option("--presence-per-second", value: "rate", kind: .integer(1...1_000_000),
+                    help: "Presence messages a connection may send per second, sustained; more are refused with rate_limited.",
+                    defaultValue: "60", environment: "COLLAB_PRESENCE_PER_SECOND"),
+            .option("--presence-burst", value: "count", kind: .integer(1...1_000_000),
+                    help: "Presence messages a connection may send in a burst above --presence-per-second.",
+                    defaultValue: "120", environment: "COLLAB_PRESENCE_BURST"),
+            .option("--send-queue-bytes", value: "bytes", kind: .integer(65_536...Int.max),
+                    help: "Bytes queued to one slow client before it is closed with 1013; must hold a snapshot of the largest document, JSON-escaped.",
+                    defaultDescription: "48 MiB, or 6 × --max-document-bytes + 64 KiB if larger",
+                    environment: "COLLAB_SEND_QUEUE_BYTES"),
+            .option("--handshake-timeout", value: "duration", kind: .duration,
+                    help: "Time a client has to complete its HTTP request or WebSocket handshake.",
+                    defaultValue: "10s", environment: "COLLAB_HANDSHAKE_TIMEOUT"),
+            .option("--join-timeout", value: "duration", kind: .duration,
+                    help: "Time a WebSocket has to send its join; then it is closed with 4408.",
+                    defaultValue: "10s", environment: "COLLAB_JOIN_TIMEOUT"),
+            .option("--ping-interval", value: "duration", kind: .duration,
+                    help: "How often the server pings each WebSocket; one silent (no pong, no message) for two intervals is closed (idle timeout).",
+                    defaultValue: "30s", environment: "COLLAB_PING_INTERVAL"),
+            .flag("--metrics-open",
+                  help: "Serve /metrics without a token, for a scraper on a private network (otherwise it needs an admin token).",
+                  environment: "COLLAB_METRICS_OPEN"),
         ],
         constraints: [.together(["--tls-cert", "--tls-key"])],
         examples: [
@@ -95,7 +133,7 @@ enum ServeCommand {
                 + "set COLLAB_AUTH_SECRET or --auth-secret-file, listen on a loopback address, or pass --insecure-open")
         }
         let logger = ServeLogger(json: arguments.string("--log-format") == "json",
-                                 level: arguments.string("--log-level") ?? "info")
+                                 level: ServerLogEvent.Level(name: arguments.string("--log-level") ?? "info") ?? .info)
 
         var configuration = CollaborationServerConfiguration(databasePath: databasePath)
         configuration.host = host
@@ -111,7 +149,25 @@ enum ServeCommand {
         }
         if let ops = arguments.int("--snapshot-interval") { configuration.room.snapshotInterval = ops }
         if let seconds = arguments.int("--room-idle-seconds") { configuration.roomIdleTime = .seconds(seconds) }
-        configuration.log = { logger.log("error", $0) }
+        if let count = arguments.int("--max-connections") { configuration.maxConnections = count }
+        if let count = arguments.int("--max-connections-per-user") { configuration.maxConnectionsPerUser = count }
+        if let count = arguments.int("--max-connections-per-address") { configuration.maxConnectionsPerAddress = count }
+        if let rate = arguments.int("--ops-per-second") { configuration.room.opsPerSecond = Double(rate) }
+        if let burst = arguments.int("--op-burst") { configuration.room.opBurst = Double(burst) }
+        if let rate = arguments.int("--presence-per-second") { configuration.room.presencePerSecond = Double(rate) }
+        if let burst = arguments.int("--presence-burst") { configuration.room.presenceBurst = Double(burst) }
+        if let bytes = arguments.int("--send-queue-bytes") { configuration.room.maxQueuedBytes = bytes }
+        for (option, minimum) in [("--handshake-timeout", 1), ("--join-timeout", 1), ("--ping-interval", 1)] {
+            if let duration = arguments.duration(option), duration < .seconds(minimum) {
+                throw context.usageError("\(option) must be at least \(minimum)s")
+            }
+        }
+        if let timeout = arguments.duration("--handshake-timeout") { configuration.handshakeTimeout = timeout }
+        if let timeout = arguments.duration("--join-timeout") { configuration.room.joinTimeout = timeout }
+        if let interval = arguments.duration("--ping-interval") { configuration.pingInterval = interval }
+        configuration.metricsOpen = arguments.flag("--metrics-open")
+        configuration.logLevel = logger.level
+        configuration.logEvent = { logger.log($0) }
         if let certificate = arguments.string("--tls-cert"), let key = arguments.string("--tls-key") {
             do {
                 configuration.tls = try TLSContext(configuration: .server(certificateChainFile: certificate,
@@ -143,18 +199,25 @@ enum ServeCommand {
         let address = server.localAddress
         let hostText = address.family == AF_INET6 ? "[\(address.host)]" : address.host
         let authority = "\(hostText):\(address.port)"
-        logger.print("collab: listening on \(secure ? "wss" : "ws")://\(authority) "
-                     + "(\(secure ? "https" : "http")://\(authority)/), data in \(databasePath)")
+        logger.operator(ServerLogEvent(
+            .info, "start", "listening on \(secure ? "wss" : "ws")://\(authority) "
+                + "(\(secure ? "https" : "http")://\(authority)/), data in \(databasePath)",
+            fields: [("address", .string(authority)), ("tls", .bool(secure)), ("db", .string(databasePath)),
+                     ("auth", .string(secret == nil ? "open" : "jwt")), ("metrics_open", .bool(configuration.metricsOpen))]))
         if secret == nil {
-            logger.print("collab: WARNING: OPEN MODE: no auth secret configured (COLLAB_AUTH_SECRET or "
-                         + "--auth-secret-file): anyone who can reach this port can read and edit every document")
+            logger.operator(ServerLogEvent(
+                .warning, "open_mode", "WARNING: OPEN MODE: no auth secret configured (COLLAB_AUTH_SECRET or "
+                    + "--auth-secret-file): anyone who can reach this port can read and edit every document"))
         }
 
         stop.wait()
-        logger.print("collab: shutting down: finishing commits in flight, closing connections")
+        let stopping = ContinuousClock.now
+        logger.operator(ServerLogEvent(.info, "stopping", "shutting down: finishing commits in flight, closing connections"))
         server.shutdown()
         for source in sources { source.cancel() }
-        logger.print("collab: stopped")
+        let took = (ContinuousClock.now - stopping).components
+        logger.operator(ServerLogEvent(.info, "stop", "stopped", fields: [
+            ("duration_ms", .integer(Int(took.seconds) * 1000 + Int(took.attoseconds / 1_000_000_000_000_000)))]))
         return ExitStatus.success
     }
 

@@ -1,27 +1,23 @@
+import CollabServer
 import Foundation
 
-/// `collab serve`'s lines on standard error: plain text or one JSON object per line,
-/// written at once (unbuffered) so a supervisor sees the start line immediately.
+/// `collab serve`'s lines on standard error: plain text or one JSON object per line
+/// (`--log-format json`), written at once (unbuffered) so a supervisor sees the start line
+/// immediately.
 struct ServeLogger: Sendable {
     let json: Bool
-    let level: String
+    let level: ServerLogEvent.Level
 
-    private static let ranks = ["debug": 0, "info": 1, "warning": 2, "error": 3]
-
-    /// Logs `message` at `severity` if the configured level lets it through.
-    func log(_ severity: String, _ message: String) {
-        guard (Self.ranks[severity] ?? 3) >= (Self.ranks[level] ?? 1) else { return }
-        write(json ? object(severity, message) : "collab: \(severity): \(message)")
+    /// Logs `event` if the configured level lets it through.
+    func log(_ event: ServerLogEvent) {
+        guard event.level >= level else { return }
+        write(json ? event.jsonLine : event.textLine)
     }
 
-    /// An operator line (start, warnings, stop), always written.
-    func print(_ line: String) {
-        write(json ? object("info", line) : line)
-    }
-
-    private func object(_ severity: String, _ message: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: ["level": severity, "message": message])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    /// An operator line (start, open-mode warning, stop), always written; as text it is
+    /// `collab: <message>` (the start line's shape is what scripts wait for).
+    func `operator`(_ event: ServerLogEvent) {
+        write(json ? event.jsonLine : "collab: \(event.message)")
     }
 
     private func write(_ line: String) {

@@ -18,9 +18,14 @@ final class ServerTestConnection {
         var description: String
     }
 
-    init(port: Int, timeout: Duration = .seconds(5)) throws {
+    /// Connects to 127.0.0.1:`port`; `receiveBufferBytes` shrinks the kernel's receive buffer
+    /// (set before connecting, so the TCP window stays small) for slow-consumer tests.
+    init(port: Int, timeout: Duration = .seconds(5), receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -106,8 +111,9 @@ final class ServerTestConnection {
     // MARK: - WebSocket
 
     /// Opens a WebSocket on `path`; throws unless the server answers 101.
-    static func webSocket(port: Int, path: String, headers: [(String, String)] = []) throws -> ServerTestConnection {
-        let connection = try ServerTestConnection(port: port)
+    static func webSocket(port: Int, path: String, headers: [(String, String)] = [],
+                          receiveBufferBytes: Int32? = nil) throws -> ServerTestConnection {
+        let connection = try ServerTestConnection(port: port, receiveBufferBytes: receiveBufferBytes)
         let response = try connection.request(path, headers: headers, upgrade: true)
         guard response.status == 101 else {
             throw Failure(description: "upgrade of \(path) answered \(response.status): \(response.body)")
@@ -117,6 +123,11 @@ final class ServerTestConnection {
 
     func send(_ text: String) {
         sendRaw(encoder.encodeText(text))
+    }
+
+    /// Starts the close handshake from the client side.
+    func sendClose(code: UInt16) {
+        sendRaw(encoder.encodeClose(code: WebSocketCloseCode(rawValue: code)))
     }
 
     /// The next text message parsed, or nil at a close frame, end of stream or timeout.
