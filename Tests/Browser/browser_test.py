@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import websockets
@@ -215,8 +216,29 @@ async def convergence(processes, arguments):
     await page.close()
 
 
+def check_static_files(base):
+    """The sample's files at / and /{file}: Content-Type, no-cache, and 304 on a matching ETag."""
+    expected = {"/": "text/html; charset=utf-8", "/collab-client.js": "text/javascript; charset=utf-8",
+                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml"}
+    for path, content_type in expected.items():
+        with urllib.request.urlopen(base + path, timeout=5) as response:
+            body = response.read()
+            headers = response.headers
+        if headers["Content-Type"] != content_type or headers["Cache-Control"] != "no-cache" or not body:
+            fail(f"GET {path}: {headers['Content-Type']!r}, {headers['Cache-Control']!r}, {len(body)} bytes")
+        request = urllib.request.Request(base + path, headers={"If-None-Match": headers["ETag"]})
+        try:
+            urllib.request.urlopen(request, timeout=5)
+            fail(f"GET {path} with its ETag did not answer 304")
+        except urllib.error.HTTPError as error:
+            if error.code != 304:
+                fail(f"GET {path} with its ETag answered {error.code}")
+    print(f"browser test: ok - the sample is served at / with its types, no-cache and ETags")
+
+
 async def unit(processes, arguments):
     """Tests/Browser/ot-unit.mjs inside Chromium, on the collab-client.js the server serves."""
+    check_static_files(processes.http())
     page = await Page.open(processes.devtools_port)
     await page.navigate(f"{processes.http()}/?doc=unit-test-page")
     with open(os.path.join(HERE, "ot-unit.mjs")) as handle:
