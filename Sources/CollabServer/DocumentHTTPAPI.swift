@@ -78,20 +78,13 @@ struct DocumentHTTPAPI: Sendable {
                 return .error(.notFound, code: "not_found",
                               message: "version \(version) is above the document's current version, \(current)")
             }
-            let text: String
-            do {
-                text = String(try DocumentHistory(store: store, doc: grant.documentId).text(atVersion: version))
+            // The same body as `?at=` (with `ts` and `time`, a collab extension), on the loop:
+            // rebuilding one version replays at most a snapshot interval of ops.
+            do throws(ReportFailure) {
+                return try DocumentReportAPI.textResponse(store: store, doc: grant.documentId, version: version)
             } catch {
-                return .error(.internalServerError, code: "internal", message: "history: \(error)")
+                return error.response
             }
-            var body: [UInt8] = Array(#"{"id":"#.utf8)
-            JSONWriter.appendString(grant.documentId, into: &body)
-            body.append(contentsOf: #","version":"#.utf8)
-            JSONWriter.appendInteger(version, into: &body)
-            body.append(contentsOf: #","text":"#.utf8)
-            JSONWriter.appendString(text, into: &body)
-            body.append(UInt8(ascii: "}"))
-            return Self.json(body)
         } catch {
             return .error(.internalServerError, code: "internal", message: "database: \(error)")
         }
@@ -118,10 +111,6 @@ struct DocumentHTTPAPI: Sendable {
         }
         bytes.append(UInt8(ascii: "]"))
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func json(_ body: [UInt8]) -> HTTPResponse {
-        .json(.ok, String(decoding: body, as: UTF8.self))
     }
 
     /// The non-negative integer query parameters among `names` (others are ignored); 400 for
