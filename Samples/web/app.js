@@ -29,7 +29,14 @@
   document.title = docId + ' · collab';
   $('doc-title').textContent = docId;
   $('doc-name').value = docId;
-  $('recent-docs').replaceChildren(...recent.map((d) => Object.assign(document.createElement('option'), { value: d })));
+  const suggest = (ids) => $('recent-docs').replaceChildren(
+    ...ids.map((d) => Object.assign(document.createElement('option'), { value: d })));
+  suggest(recent);
+  // The server's documents too, when it lists them (GET /v1/docs; admin, as the history).
+  fetch(server + '/v1/docs' + (token ? '?token=' + encodeURIComponent(token) : ''), { cache: 'no-store' })
+    .then((response) => (response.ok ? response.json() : []))
+    .then((docs) => suggest([...new Set([...recent, ...docs.map((d) => d.id).filter((d) => typeof d === 'string')])].slice(0, 40)))
+    .catch(() => {});
   $('doc-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const next = $('doc-name').value.trim();
