@@ -103,6 +103,8 @@ public final class CollaborationServer: Sendable {
         router.get("/healthz") { .respond(api.health($0)) }
         router.get("/metrics") { .respond(api.metrics($0)) }
         router.get("/v1/docs") { reports.list($0) }
+        // The sample browser editor (Samples/web) at / and its files.
+        StaticSite.embedded.register(on: &router)
         router.get(prefix: DocumentAccess.pathPrefix) { request in
             // One path serves both: an upgrade request is a WebSocket, anything else the HTTP API.
             if request.head.headers.first("Upgrade") != nil {
