@@ -51,7 +51,11 @@ let package = Package(
         // The collaboration server: protocol messages, rooms, sessions, presence.
         .target(name: "CollabServer",
                 dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
-                swiftSettings: strict),
+                swiftSettings: strict, plugins: ["EmbedWebSamplePlugin"]),
+        // Build-time embedding of Samples/web (the browser editor served at /) into CollabServer.
+        .executableTarget(name: "EmbedWebSample", swiftSettings: strict),
+        .plugin(name: "EmbedWebSamplePlugin", capability: .buildTool(),
+                dependencies: ["EmbedWebSample"], path: "Sources/EmbedWebSamplePlugin"),
 
         // The Swift client library: the client half of the contract, reconnects, presence.
         .target(name: "CollabClient", dependencies: ["CollabOT", "CollabJSON", "CollabTransport"],

@@ -83,6 +83,7 @@ public final class CollaborationServer: Sendable {
         let loops = openedLoops
         let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
         let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, metricsOpen: configuration.metricsOpen)
+        let reports = DocumentReportAPI(access: access, databasePath: configuration.databasePath)
         let counter = ConnectionCounter(maxTotal: configuration.maxConnections,
                                         maxPerUser: configuration.maxConnectionsPerUser,
                                         maxPerAddress: configuration.maxConnectionsPerAddress)
@@ -101,6 +102,9 @@ public final class CollaborationServer: Sendable {
         var router = HTTPRouter()
         router.get("/healthz") { .respond(api.health($0)) }
         router.get("/metrics") { .respond(api.metrics($0)) }
+        router.get("/v1/docs") { reports.list($0) }
+        // The sample browser editor (Samples/web) at / and its files.
+        StaticSite.embedded.register(on: &router)
         router.get(prefix: DocumentAccess.pathPrefix) { request in
             // One path serves both: an upgrade request is a WebSocket, anything else the HTTP API.
             if request.head.headers.first("Upgrade") != nil {
@@ -110,7 +114,7 @@ public final class CollaborationServer: Sendable {
                 }
                 return result
             }
-            return .respond(api.document(request))
+            return reports.route(request) ?? .respond(api.document(request))
         }
         do {
             let address = try SocketAddress(host: configuration.host, port: configuration.port)

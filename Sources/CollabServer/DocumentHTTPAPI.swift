@@ -46,7 +46,8 @@ struct DocumentHTTPAPI: Sendable {
     /// `GET /v1/docs/{id}` (text, viewer or above) and `GET /v1/docs/{id}/ops` (admin).
     func document(_ request: HTTPRequest) -> HTTPResponse {
         let head = request.head
-        let isOps = head.path.hasSuffix("/ops")
+        // Only a segment after the id makes this the op log: `/v1/docs/ops` is a document named `ops`.
+        let isOps = head.path.dropFirst(DocumentAccess.pathPrefix.utf8.count).hasSuffix("/ops")
         let grant: DocumentAccess.Grant
         let parameters: [String: Int]
         do throws(HTTPRefusal) {
@@ -78,20 +79,13 @@ struct DocumentHTTPAPI: Sendable {
                 return .error(.notFound, code: "not_found",
                               message: "version \(version) is above the document's current version, \(current)")
             }
-            let text: String
-            do {
-                text = String(try DocumentHistory(store: store, doc: grant.documentId).text(atVersion: version))
+            // The same body as `?at=` (with `ts` and `time`, a collab extension), on the loop:
+            // rebuilding one version replays at most a snapshot interval of ops.
+            do throws(ReportFailure) {
+                return try DocumentReportAPI.textResponse(store: store, doc: grant.documentId, version: version)
             } catch {
-                return .error(.internalServerError, code: "internal", message: "history: \(error)")
+                return error.response
             }
-            var body: [UInt8] = Array(#"{"id":"#.utf8)
-            JSONWriter.appendString(grant.documentId, into: &body)
-            body.append(contentsOf: #","version":"#.utf8)
-            JSONWriter.appendInteger(version, into: &body)
-            body.append(contentsOf: #","text":"#.utf8)
-            JSONWriter.appendString(text, into: &body)
-            body.append(UInt8(ascii: "}"))
-            return Self.json(body)
         } catch {
             return .error(.internalServerError, code: "internal", message: "database: \(error)")
         }
@@ -118,10 +112,6 @@ struct DocumentHTTPAPI: Sendable {
         }
         bytes.append(UInt8(ascii: "]"))
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func json(_ body: [UInt8]) -> HTTPResponse {
-        .json(.ok, String(decoding: body, as: UTF8.self))
     }
 
     /// The non-negative integer query parameters among `names` (others are ignored); 400 for

@@ -1,5 +1,4 @@
 import CollabCLI
-import CollabJSON
 import CollabStorage
 
 /// `collab blame`: shows who last changed each line of a document.
@@ -15,32 +14,22 @@ enum BlameCommand {
             counts as changing it, while deleting from it does not. The whole op log is \
             replayed, since snapshots keep no authors.
 
-            --json prints one object per line: {"line", "version", "user", "ts", "time", "text"}.
+            --json prints one object per line: {"line", "version", "user", "ts", "time", "text"}. \
+            With --server the server does the replay (a viewer token for the document is enough).
             """,
         arguments: [CollabCommand.documentArgument],
         options: [
             .flag("--json", help: "Print one JSON object per line of text."),
             CollabCommand.databaseOption,
-        ],
+        ] + CollabCommand.remoteOptions,
         action: run)
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let doc = context.arguments.positional("doc") ?? ""
-        let store = try OperatorStore.openForReading(context)
-        _ = try OperatorStore.document(context, store: store, doc: doc)
-        let lines: [BlameLine]
-        do {
-            lines = try Blame.lines(store: store, doc: doc)
-        } catch {
-            throw OperatorStore.failure(context, error, path: OperatorStore.path(context))
-        }
+        let lines = try OperatorSources.open(context).blame(doc: doc)
         if context.arguments.flag("--json") {
             for line in lines {
-                context.output.printLine(JSONValue.object(JSONObject([
-                    ("line", .integer(line.number)), ("version", .integer(line.version)),
-                    ("user", .string(line.user)), ("ts", .integer(Int(line.ts))),
-                    ("time", .string(ISO8601Time.format(milliseconds: line.ts))), ("text", .string(line.text)),
-                ])).jsonString)
+                context.output.printLine(line.json.jsonString)
             }
             return ExitStatus.success
         }

@@ -16,6 +16,16 @@ enum CollabCommand {
         help: "The SQLite database file.",
         defaultValue: "./collab.sqlite", environment: "COLLAB_DB")
 
+    /// `--server`, `--token` and `--ca-file`: read from a running server instead of `--db`.
+    static let remoteOptions: [OptionSpec] = [
+        .option("--server", value: "url",
+                help: "Read from the collab server at this URL (http:// or https://) instead of --db."),
+        .option("--token", value: "token",
+                help: "The token to send with --server (see 'collab token').", environment: "COLLAB_TOKEN"),
+        .option("--ca-file", value: "path",
+                help: "Trust the PEM CA certificates in this file for an https --server."),
+    ]
+
     /// `<doc>`, the document a command works on.
     static let documentArgument = ArgumentSpec(
         "doc", help: "The document id, as in the URL /v1/docs/{docId}.")

@@ -1,5 +1,4 @@
 import CollabCLI
-import CollabJSON
 import CollabStorage
 
 /// `collab docs`: lists the documents in the database.
@@ -11,7 +10,8 @@ enum DocsCommand {
             Prints one line per document: its id, its current version (the number of \
             operations stored), its size in characters (Unicode scalars), how many users \
             have written to it and when it last changed (UTC). Reads the database directly, \
-            so it works while the server runs.
+            so it works while the server runs; with --server it asks a running server \
+            instead (an admin token is needed when the server checks tokens).
             """,
         options: [
             .option("--sort", value: "key", kind: .choice(["id", "version", "size", "authors", "updated"]),
@@ -23,7 +23,7 @@ enum DocsCommand {
                     help: "List only the documents changed at or after this time, in ISO 8601."),
             .flag("--json", help: "Print one JSON object per line instead of a table."),
             CollabCommand.databaseOption,
-        ],
+        ] + CollabCommand.remoteOptions,
         examples: [
             CommandExample("The ten documents changed most recently:",
                            "collab docs --sort updated | head -11"),
@@ -32,16 +32,8 @@ enum DocsCommand {
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let since = try OperatorStore.time(context, "--since")
-        let store = try OperatorStore.openForReading(context)
-        var documents: [DocumentInfo]
-        do {
-            documents = try store.listDocuments()
-        } catch {
-            throw OperatorStore.failure(context, error, path: OperatorStore.path(context))
-        }
-        if let prefix = context.arguments.string("--prefix") {
-            documents = documents.filter { $0.id.hasPrefix(prefix) }
-        }
+        let source = try OperatorSources.open(context)
+        var documents = try source.documents(prefix: context.arguments.string("--prefix"))
         if let since {
             documents = documents.filter { $0.updatedAt >= since }
         }
@@ -59,12 +51,7 @@ enum DocsCommand {
 
         if context.arguments.flag("--json") {
             for document in documents {
-                context.output.printLine(JSONValue.object(JSONObject([
-                    ("id", .string(document.id)), ("version", .integer(document.version)),
-                    ("size", .integer(document.length)), ("authors", .integer(document.authorCount)),
-                    ("createdAt", .string(ISO8601Time.format(milliseconds: document.createdAt))),
-                    ("updatedAt", .string(ISO8601Time.format(milliseconds: document.updatedAt))),
-                ])).jsonString)
+                context.output.printLine(document.json.jsonString)
             }
             return ExitStatus.success
         }

@@ -14,6 +14,9 @@ enum ExportCommand {
             --format json writes one object: {"id", "version", "ts", "time", "text"}, where ts \
             (milliseconds since the epoch) and time (ISO 8601, UTC) are when the operation that \
             made the version was stored.
+
+            With --server the text comes from a running server (a viewer token for the \
+            document is enough).
             """,
         arguments: [CollabCommand.documentArgument],
         options: [
@@ -27,7 +30,7 @@ enum ExportCommand {
             .option("--output", short: "o", value: "file",
                     help: "Write to this file instead of standard output."),
             CollabCommand.databaseOption,
-        ],
+        ] + CollabCommand.remoteOptions,
         constraints: [.mutuallyExclusive(["--version", "--at"])],
         examples: [
             CommandExample("Save the text of notes as it was at version 120:",
@@ -40,37 +43,16 @@ enum ExportCommand {
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let doc = context.arguments.positional("doc") ?? ""
         let at = try OperatorStore.time(context, "--at")
-        let store = try OperatorStore.openForReading(context)
-        let path = OperatorStore.path(context)
-        let info = try OperatorStore.document(context, store: store, doc: doc)
-        let history = DocumentHistory(store: store, doc: doc)
-        let version: Int
+        let point: DocumentPoint
         if let at {
-            do {
-                version = try history.version(atOrBefore: at)
-            } catch {
-                throw OperatorStore.failure(context, error, path: path)
-            }
-            guard version > 0 else {
-                throw context.failure(
-                    "document '\(doc)' did not exist yet at \(ISO8601Time.format(milliseconds: at)); "
-                        + "its first operation was stored at \(ISO8601Time.format(milliseconds: info.createdAt)).")
-            }
+            point = .time(at)
+        } else if let version = context.arguments.int("--version") {
+            point = .version(version)
         } else {
-            version = context.arguments.int("--version") ?? info.version
+            point = .current
         }
-        let text: String
-        do {
-            text = String(try history.text(atVersion: version))
-        } catch {
-            throw OperatorStore.failure(context, error, path: path)
-        }
-        let ts: Int64?
-        do {
-            ts = version == 0 ? nil : try store.ops(doc: doc, from: version - 1, limit: 1).first?.ts
-        } catch {
-            throw OperatorStore.failure(context, error, path: path)
-        }
+        let exported = try OperatorSources.open(context).text(doc: doc, at: point)
+        let version = exported.version, ts = exported.ts, text = exported.text
 
         var data: [UInt8]
         if context.arguments.string("--format") == "json" {

@@ -20,7 +20,8 @@ enum HistoryCommand {
 
             --follow keeps printing operations as the server stores them (it checks every \
             200 ms) until interrupted with Ctrl-C. Without --from it starts with the last \
-            --limit versions.
+            --limit versions. With --server it asks a running server, which needs an admin \
+            token when it checks tokens.
             """,
         arguments: [CollabCommand.documentArgument],
         options: [
@@ -36,7 +37,7 @@ enum HistoryCommand {
             .flag("--ops", help: "Include each operation itself, not just its size."),
             .flag("--follow", help: "Keep running and print operations as they are stored."),
             CollabCommand.databaseOption,
-        ],
+        ] + CollabCommand.remoteOptions,
         examples: [
             CommandExample("Follow the changes Ada makes to notes, as JSON:",
                            "collab history notes --user ada --json --follow"),
@@ -53,9 +54,8 @@ enum HistoryCommand {
         let since = try OperatorStore.time(context, "--since")
         let limit = context.arguments.int("--limit") ?? 100
         let user = context.arguments.string("--user")
-        let store = try OperatorStore.openForReading(context)
-        let path = OperatorStore.path(context)
-        let info = try OperatorStore.document(context, store: store, doc: doc)
+        let source = try OperatorSources.open(context)
+        let info = try source.document(doc)
         let follow = context.arguments.flag("--follow")
         var next = context.arguments.int("--from") ?? 0
         if follow, context.arguments.source(of: "--from") != .commandLine {
@@ -64,11 +64,7 @@ enum HistoryCommand {
         let printer = Printer(context: context, versionWidth: String(max(info.version, 1) - 1).count)
 
         func page(from version: Int, limit: Int) throws(CLIError) -> [OpRecord] {
-            do {
-                return try store.history(doc: doc, from: version, limit: limit, user: user, since: since)
-            } catch {
-                throw OperatorStore.failure(context, error, path: path)
-            }
+            try source.history(doc: doc, from: version, limit: limit, user: user, since: since)
         }
 
         guard follow else {
@@ -90,12 +86,7 @@ enum HistoryCommand {
         }
         defer { sources.forEach { $0.cancel() } }
         while !interrupted.isRaised {
-            let current: Int
-            do {
-                current = try store.currentVersion(doc: doc)
-            } catch {
-                throw OperatorStore.failure(context, error, path: path)
-            }
+            let current = try source.document(doc).version
             let records = try page(from: next, limit: limit)
             records.forEach(printer.print)
             if let last = records.last {
@@ -117,7 +108,7 @@ enum HistoryCommand {
     /// The same command with `--from` moved on, for the "more" hint.
     static func nextPageCommand(_ context: CommandContext, doc: String, from: Int) -> String {
         var words = ["collab", "history", doc, "--from", String(from)]
-        for option in ["--limit", "--user", "--since", "--db"] where context.arguments.source(of: option) == .commandLine {
+        for option in ["--limit", "--user", "--since", "--db", "--server", "--ca-file"] where context.arguments.source(of: option) == .commandLine {
             words += [option, context.arguments.string(option) ?? ""]
         }
         for flag in ["--json", "--ops"] where context.arguments.flag(flag) {
@@ -133,7 +124,7 @@ enum HistoryCommand {
 
         func print(_ record: OpRecord) {
             if context.arguments.flag("--json") {
-                context.output.printLine(OperatorStore.json(of: record).jsonString)
+                context.output.printLine(record.historyJSON.jsonString)
                 return
             }
             var line = [

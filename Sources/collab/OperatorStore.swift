@@ -127,17 +127,6 @@ enum OperatorStore {
         return "+\(inserted) -\(deleted) @\(position ?? 0)"
     }
 
-    /// The record as the protocol's OP_RECORD, plus `time` (ISO 8601) for people.
-    static func json(of record: OpRecord) -> JSONValue {
-        let op = (try? JSONReader.parse(record.opJSON)) ?? .string(record.opJSON)
-        return .object(JSONObject([
-            ("type", .string("op")), ("v", .integer(record.version)), ("op", op),
-            ("clientId", .string(record.clientId)), ("seq", .integer(record.seq)),
-            ("user", .string(record.user)), ("ts", .integer(Int(record.ts))),
-            ("time", .string(ISO8601Time.format(milliseconds: record.ts))),
-        ]))
-    }
-
     /// `text` quoted for a POSIX shell when it needs it, for commands printed as hints.
     static func shellQuoted(_ text: String) -> String {
         let plain = text.unicodeScalars.allSatisfy {

@@ -135,17 +135,6 @@ import Testing
         #expect(result.err.contains("--insecure-open"))
     }
 
-    @Test(arguments: [
-        ["bench", "server"],
-    ])
-    func plannedCommandsParseAndSayTheyAreNotAvailable(arguments: [String]) throws {
-        let result = try collab(arguments)
-        #expect(result.status == 1)
-        #expect(result.out == "")
-        #expect(result.err.contains(": this "))
-        #expect(result.err.contains(" is not available yet in this build (it lands with the "))
-    }
-
     @Test func usageErrorOnStandardErrorWithStatusTwo() throws {
         #expect(try collab(["serve", "--prot", "80"]) == Result(status: 2, out: "", err: """
             error: unknown option '--prot'. Did you mean '--port'?

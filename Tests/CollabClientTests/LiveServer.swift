@@ -97,8 +97,9 @@ struct Timeout: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Polls `condition` every 10 ms until it holds; throws after `seconds`.
-func eventually(_ what: String, seconds: Double = 10, _ condition: () async -> Bool) async throws {
+/// Polls `condition` every 10 ms until it holds; throws after `seconds` (generous: the
+/// deadline only matters on a starved machine).
+func eventually(_ what: String, seconds: Double = 30, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }

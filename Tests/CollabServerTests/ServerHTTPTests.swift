@@ -53,6 +53,16 @@ import Testing
         #expect(try harness.get("/v1/docs/paged/ops?limit=x").status == 400)
     }
 
+    /// A document may be named `ops`: only a segment after the id selects the op log.
+    @Test func documentNamedOps() throws {
+        let harness = try ServerTestHarness()
+        try Self.write(2, to: "ops", on: harness)
+        let text = try JSONReader.parse(harness.get("/v1/docs/ops").body)
+        #expect(text["id"]?.string == "ops" && text["text"]?.string == "12")
+        let log = try JSONReader.parse(harness.get("/v1/docs/ops/ops").body).array ?? []
+        #expect(log.compactMap { $0["v"]?.int } == [0, 1])
+    }
+
     @Test func badDocumentIdUpgradeIs400() throws {
         let harness = try ServerTestHarness()
         let connection = try ServerTestConnection(port: harness.port)

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""The sample web editor in a real browser: headless Chromium driven over the DevTools protocol.
+
+Usage:
+  browser_test.py convergence PATH/TO/collab [--seed N] [--editors N] [--edits N]
+      Starts `collab serve --port 0` on a temporary database and Chromium, loads
+      Tests/Browser/convergence.html (which opens several editors with the real
+      collab-client.js on one document, types random edits with emoji into all of them at
+      once, takes one offline and drops another), waits for its report, then fails unless
+      every editor's text (client and textarea) equals the server's (GET /v1/docs/{id}).
+  browser_test.py unit PATH/TO/collab
+      Runs Tests/Browser/ot-unit.mjs in Chromium on the served collab-client.js.
+  browser_test.py screenshot PATH/TO/collab OUTPUT.png
+      Opens the real editor at / as Ada while Bob and Cy (raw protocol clients) edit and
+      place a cursor and a selection, and saves a screenshot for the README.
+
+Chromium's `--dump-dom` returns before any WebSocket traffic, hence the DevTools protocol.
+"""
+import argparse
+import asyncio
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import websockets
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def chromium_binary():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    raise SystemExit("browser test: no chromium on PATH (apt-get install chromium)")
+
+
+def wait_for_line(path, pattern, process, timeout, what):
+    """The first match of `pattern` in the file `path`, which `process` is writing."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(path, errors="replace") as handle:
+            match = re.search(pattern, handle.read())
+        if match:
+            return match
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    with open(path, errors="replace") as handle:
+        raise SystemExit(f"browser test: {what} did not start:\n{handle.read()}")
+
+
+class Processes:
+    """collab serve and Chromium, in a temporary directory, stopped on exit."""
+
+    def __init__(self, collab, directory):
+        self.directory = directory
+        self.server_log = os.path.join(directory, "server.log")
+        with open(self.server_log, "w") as log:
+            self.server = subprocess.Popen(
+                [collab, "serve", "--port", "0", "--db", os.path.join(directory, "collab.sqlite")],
+                stdout=log, stderr=subprocess.STDOUT)
+        match = wait_for_line(self.server_log, r"listening on ws://127\.0\.0\.1:(\d+)", self.server, 20,
+                              "collab serve")
+        self.port = int(match.group(1))
+        self.chromium_log = os.path.join(directory, "chromium.log")
+        with open(self.chromium_log, "w") as log:
+            self.chromium = subprocess.Popen(
+                [chromium_binary(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--no-default-browser-check", "--disable-extensions", "--mute-audio",
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows", "--window-size=1280,800",
+                 f"--user-data-dir={os.path.join(directory, 'profile')}",
+                 "--remote-debugging-port=0", "about:blank"],
+                stdout=log, stderr=subprocess.STDOUT)
+        match = wait_for_line(self.chromium_log, r"DevTools listening on (ws://\S+)", self.chromium, 30,
+                              "chromium")
+        self.devtools_port = int(re.search(r":(\d+)/", match.group(1)).group(1))
+
+    def http(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        for process in (self.chromium, self.server):
+            if process.poll() is None:
+                process.terminate()
+        for process in (self.chromium, self.server):
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+class Page:
+    """One page target over the DevTools protocol."""
+
+    def __init__(self, socket):
+        self.socket = socket
+        self.next_id = 0
+        self.pending = {}
+        self.console = []
+        self.exceptions = []
+        self.reader = asyncio.create_task(self.read())
+
+    @classmethod
+    async def open(cls, devtools_port):
+        with urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list", timeout=5) as response:
+            targets = [t for t in json.loads(response.read()) if t["type"] == "page"]
+        socket = await websockets.connect(targets[0]["webSocketDebuggerUrl"], max_size=None)
+        page = cls(socket)
+        await page.call("Runtime.enable")
+        await page.call("Page.enable")
+        return page
+
+    async def read(self):
+        async for raw in self.socket:
+            message = json.loads(raw)
+            if "id" in message:
+                future = self.pending.pop(message["id"], None)
+                if future and not future.done():
+                    future.set_result(message)
+            elif message.get("method") == "Runtime.consoleAPICalled":
+                args = message["params"]["args"]
+                self.console.append(" ".join(str(a.get("value", a.get("description", ""))) for a in args))
+            elif message.get("method") == "Runtime.exceptionThrown":
+                details = message["params"]["exceptionDetails"]
+                self.exceptions.append(details.get("exception", {}).get("description") or details.get("text"))
+
+    async def call(self, method, **params):
+        self.next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        self.pending[self.next_id] = future
+        await self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        message = await asyncio.wait_for(future, 30)
+        if "error" in message:
+            raise RuntimeError(f"{method}: {message['error']}")
+        return message["result"]
+
+    async def evaluate(self, expression):
+        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"evaluate {expression!r}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    async def navigate(self, url):
+        await self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 15
+        while await self.evaluate("document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not load")
+            await asyncio.sleep(0.05)
+
+    async def close(self):
+        self.reader.cancel()
+        await self.socket.close()
+
+
+def http_json(url):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def fail(message, page=None):
+    print(f"browser test: FAIL: {message}", file=sys.stderr)
+    if page:
+        for line in page.console[-20:]:
+            print(f"  console: {line}", file=sys.stderr)
+        for line in page.exceptions[-5:]:
+            print(f"  exception: {line}", file=sys.stderr)
+    sys.exit(1)
+
+
+async def convergence(processes, arguments):
+    page = await Page.open(processes.devtools_port)
+    doc = f"browser-test-{arguments.seed}"
+    test_page = "file://" + os.path.join(HERE, "convergence.html")
+    query = f"?server={processes.http()}&doc={doc}&seed={arguments.seed}&editors={arguments.editors}&edits={arguments.edits}"
+    started = time.monotonic()
+    await page.navigate(test_page + query)
+    result = None
+    while result is None:
+        if time.monotonic() - started > 120:
+            fail("the test page did not finish within 120 s", page)
+        await asyncio.sleep(0.25)
+        result = await page.evaluate("window.testResult")
+    if not result.get("ok"):
+        fail(f"the test page failed: {result.get('error')}", page)
+    if page.exceptions:
+        fail(f"uncaught exceptions in the page", page)
+    server = http_json(f"{processes.http()}/v1/docs/{doc}")
+    edits = sum(s["edits"] for s in result["stats"])
+    print(f"browser test: {len(result['instances'])} editors, {edits} edits typed in {result['millis']} ms; "
+          f"server at version {server['version']} with {len(server['text'])} UTF-16 units")
+    if not any(ord(ch) > 0xFFFF for ch in server["text"]):
+        fail("the final text has no character outside the BMP: emoji did not get through", page)
+    if not (result["stats"][0].get("offline") and result["stats"][0].get("restored")):
+        fail("editor 0 was not taken offline and back", page)
+    if not result["stats"][1].get("dropped"):
+        fail("editor 1's connection was not dropped", page)
+    for index, instance in enumerate(result["instances"]):
+        for field in ("text", "textarea"):
+            if instance[field] != server["text"]:
+                fail(f"editor {index}'s {field} differs from the server's text:\n"
+                     f"  editor: {instance[field]!r}\n  server: {server['text']!r}", page)
+        if instance["version"] != server["version"]:
+            fail(f"editor {index} is at version {instance['version']}, the server at {server['version']}", page)
+    print(f"browser test: ok - every editor ends with the server's text (seed {arguments.seed})")
+    await page.close()
+
+
+def check_static_files(base):
+    """The sample's files at / and /{file}: Content-Type, no-cache, and 304 on a matching ETag."""
+    expected = {"/": "text/html; charset=utf-8", "/collab-client.js": "text/javascript; charset=utf-8",
+                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml"}
+    for path, content_type in expected.items():
+        with urllib.request.urlopen(base + path, timeout=5) as response:
+            body = response.read()
+            headers = response.headers
+        if headers["Content-Type"] != content_type or headers["Cache-Control"] != "no-cache" or not body:
+            fail(f"GET {path}: {headers['Content-Type']!r}, {headers['Cache-Control']!r}, {len(body)} bytes")
+        request = urllib.request.Request(base + path, headers={"If-None-Match": headers["ETag"]})
+        try:
+            urllib.request.urlopen(request, timeout=5)
+            fail(f"GET {path} with its ETag did not answer 304")
+        except urllib.error.HTTPError as error:
+            if error.code != 304:
+                fail(f"GET {path} with its ETag answered {error.code}")
+    print(f"browser test: ok - the sample is served at / with its types, no-cache and ETags")
+
+
+async def unit(processes, arguments):
+    """Tests/Browser/ot-unit.mjs inside Chromium, on the collab-client.js the server serves."""
+    check_static_files(processes.http())
+    page = await Page.open(processes.devtools_port)
+    await page.navigate(f"{processes.http()}/?doc=unit-test-page")
+    with open(os.path.join(HERE, "ot-unit.mjs")) as handle:
+        source = handle.read()
+    result = await page.evaluate("(async () => {\n" + source + "\n;return globalThis.otUnitResult;})()")
+    for line in result["messages"]:
+        print(f"  {line}", file=sys.stderr)
+    print(f"browser test: in Chromium: {result['summary']}")
+    if result["failures"]:
+        fail("the unit tests failed in the browser", page)
+    await page.close()
+
+
+async def raw_client(port, doc, client_id, name, color):
+    """A raw protocol client (as in Samples/python) joined to `doc`; returns (socket, version)."""
+    socket = await websockets.connect(f"ws://127.0.0.1:{port}/v1/docs/{doc}", subprotocols=["collab.v1"])
+    await socket.send(json.dumps({"type": "join", "clientId": client_id, "user": {"name": name, "color": color}}))
+    while True:
+        message = json.loads(await socket.recv())
+        if message["type"] == "joined":
+            return socket, message["version"]
+
+
+async def drain_until_ack(socket, seq):
+    while True:
+        message = json.loads(await socket.recv())
+        if message["type"] == "ack" and message["seq"] == seq:
+            return message["v"]
+
+
+def code_points(text):
+    return len(text)  # Python strings index code points, as the protocol does
+
+
+async def screenshot(processes, arguments):
+    doc = "meeting-notes"
+    port = processes.port
+    bob, version = await raw_client(port, doc, "bob-sample-0001", "Bob", "#2f9e44")
+    cy, _ = await raw_client(port, doc, "cy-sample-00001", "Cy", "#ae3ec9")
+    opening = ("Team sync — 22 November 🗓️\n\nAgenda\n"
+               "- Ship the browser editor 🚀\n"
+               "- Budget for 2026\n"
+               "- Offsite: Lisbon or Porto? 🇵🇹\n\n"
+               "Notes\n")
+    await bob.send(json.dumps({"type": "op", "seq": 1, "v": version, "op": [opening]}))
+    version = await drain_until_ack(bob, 1) + 1
+    line = "- Remote cursors work with emoji 👍🏽 and accents: café, naïve\n"
+    await cy.send(json.dumps({"type": "op", "seq": 1, "v": version, "op": [code_points(opening), line]}))
+    version = await drain_until_ack(cy, 1) + 1
+    text = opening + line
+
+    page = await Page.open(processes.devtools_port)
+    await page.call("Emulation.setDeviceMetricsOverride", width=1200, height=700, deviceScaleFactor=1, mobile=False)
+    await page.navigate(f"{processes.http()}/?doc={doc}&name=Ada&color=%231c7ed6")
+    deadline = time.monotonic() + 10
+    while await page.evaluate("window.collab && window.collab.client.phase") != "connected":
+        if time.monotonic() > deadline:
+            fail("the editor did not connect", page)
+        await asyncio.sleep(0.05)
+    # Ada types a line through the textarea, as a keyboard would.
+    await page.evaluate("""(() => {
+        const ta = window.collab.editor.textarea;
+        ta.focus();
+        ta.setSelectionRange(ta.value.length, ta.value.length);
+        document.execCommand('insertText', false, '- Ada: draft the README section ✍️');
+    })()""")
+    await asyncio.sleep(0.5)
+    # Bob's cursor after "Budget", Cy selecting "Lisbon or Porto?".
+    version = (await page.evaluate("window.collab.client.version"))
+    budget = text.index("Budget for 2026") + len("Budget")
+    lisbon = text.index("Lisbon or Porto?")
+    await bob.send(json.dumps({"type": "presence", "v": version, "selection": [[budget, budget]]}))
+    await cy.send(json.dumps({"type": "presence", "v": version,
+                              "selection": [[lisbon, lisbon + len("Lisbon or Porto?")]]}))
+    await asyncio.sleep(1.0)
+    await page.evaluate("document.activeElement.blur(); window.collab.editor.textarea.focus()")
+    await asyncio.sleep(0.6)
+    shot = await page.call("Page.captureScreenshot", format="png")
+    with open(arguments.output, "wb") as handle:
+        handle.write(base64.b64decode(shot["data"]))
+    print(f"browser test: screenshot written to {arguments.output}")
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    await page.close()
+    await bob.close()
+    await cy.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    conv = sub.add_parser("convergence")
+    conv.add_argument("collab")
+    conv.add_argument("--seed", type=int, default=int(time.time()) % 100000)
+    conv.add_argument("--editors", type=int, default=3)
+    conv.add_argument("--edits", type=int, default=80)
+    unit_parser = sub.add_parser("unit")
+    unit_parser.add_argument("collab")
+    shot = sub.add_parser("screenshot")
+    shot.add_argument("collab")
+    shot.add_argument("output")
+    arguments = parser.parse_args()
+    # Chromium's helper processes may still write to the profile for a moment after it exits.
+    with tempfile.TemporaryDirectory(prefix="collab-browser-", ignore_cleanup_errors=True) as directory:
+        processes = Processes(arguments.collab, directory)
+        try:
+            run = {"convergence": convergence, "unit": unit, "screenshot": screenshot}[arguments.mode]
+            asyncio.run(run(processes, arguments))
+        finally:
+            processes.stop()
+
+
+if __name__ == "__main__":
+    main()
