@@ -198,17 +198,19 @@ extension Room {
     /// (the store refuses them anyway: versions must follow on without a gap).
     func appendCompleted(_ result: Result<Void, RoomStoreError>, firstVersion: Int) {
         guard failure == nil, !appendingBatches.isEmpty else { return }
-        // Completions come in submission order (see `startAppendIfIdle`).
+        // A failure stops the room whatever its place: a writer refusing work after `close()`
+        // completes on the submitting thread, so its hop may overtake earlier completions.
+        if case .failure(let error) = result {
+            fail(error)
+            return
+        }
+        // Successes come in submission order (see `startAppendIfIdle`).
         assert(firstVersion == durableVersion, "append of \(firstVersion) completed while durable is \(durableVersion)")
         guard firstVersion == durableVersion else {
             fail(RoomStoreError("append of version \(firstVersion) completed out of order (durable \(durableVersion))"))
             return
         }
         let count = appendingBatches.removeFirst()
-        if case .failure(let error) = result {
-            fail(error)
-            return
-        }
         let start = durableVersion - recentBase
         let batch = recent[start..<(start + count)]
         durableVersion += count

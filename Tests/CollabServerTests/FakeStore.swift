@@ -92,5 +92,12 @@ final class FakeStore: RoomStore {
         pending.removeFirst().completion(.failure(RoomStoreError("disk full")))
     }
 
+    /// Fails the pending append at `index` ahead of the older ones (a writer refusing work
+    /// after `close()` completes at once, so its failure can overtake earlier completions).
+    func failOutOfOrder(at index: Int) {
+        guard pending.indices.contains(index) else { return }
+        pending.remove(at: index).completion(.failure(RoomStoreError("closed")))
+    }
+
     var pendingRecordCount: Int { pending.reduce(0) { $0 + $1.records.count } }
 }

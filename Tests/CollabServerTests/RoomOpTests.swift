@@ -475,6 +475,21 @@ import Testing
         #expect(harness.room.durableVersion == 1)
     }
 
+    @Test func aFailureOvertakingEarlierAppendsStopsTheRoomOnce() {
+        let (harness, a, aClient, b, bClient) = setUp("abc")
+        a.sendOp(seq: 1, v: 1, #"["a"]"#)
+        b.sendOp(seq: 1, v: 1, #"["b"]"#)
+        #expect(harness.store.pending.count == 2)
+        harness.store.failOutOfOrder(at: 1)
+        #expect(harness.room.failure?.message == "closed")
+        harness.store.commitAll()  // the earlier append lands, but the room has stopped
+        #expect(harness.room.durableVersion == 1)
+        for client in [aClient, bClient] {
+            #expect(client.closeCode == .internalError)
+            #expect(client.take().isEmpty)
+        }
+    }
+
     @Test func snapshotsEveryNOps() {
         var configuration = RoomConfiguration()
         configuration.snapshotInterval = 3
