@@ -47,8 +47,10 @@ start_server() {
     local name=$1 log="$WORK/$1.log"
     DB="$WORK/$name.sqlite"
     rm -f "$DB" "$DB-wal" "$DB-shm"
+    # The load comes from one address (and user): no per-address or per-user connection limits.
     # shellcheck disable=SC2086
-    "$COLLAB" serve --port 0 --db "$DB" $SERVE_ARGS 2>"$log" &
+    "$COLLAB" serve --port 0 --db "$DB" --max-connections 0 --max-connections-per-user 0 \
+        --max-connections-per-address 0 $SERVE_ARGS 2>"$log" &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
         URL=$(sed -n 's/^collab: listening on \(ws:\/\/[^ ]*\).*/\1/p' "$log" | head -1)

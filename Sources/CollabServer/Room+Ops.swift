@@ -172,25 +172,45 @@ extension Room {
 
     // MARK: - Commit
 
-    /// Hands every applied, non-durable op to the store, unless an append is outstanding.
+    /// Hands every applied op not yet handed over to the store as one batch, unless
+    /// `maxOutstandingAppends` batches are already outstanding (then the ops wait for the
+    /// next completion and go together).
+    ///
+    /// Several batches may be outstanding: the store completes appends in submission
+    /// order (the group-commit writer runs requests FIFO on one thread and hops back with
+    /// the loop's FIFO `execute`), so an op applied during a commit joins the next commit
+    /// instead of waiting for this one to finish first.
     func startAppendIfIdle() {
-        guard appendingCount == 0, failure == nil, headVersion > durableVersion else { return }
-        let batch = Array(recent[(durableVersion - recentBase)...])
-        appendingCount = batch.count
+        guard appendingBatches.count < max(configuration.maxOutstandingAppends, 1), failure == nil,
+              headVersion > submittedVersion else { return }
+        let first = submittedVersion
+        let batch = Array(recent[(first - recentBase)...])
+        appendingBatches.append(batch.count)
+        submittedVersion = headVersion
         store.append(batch, to: documentId) { [weak self] result in
-            self?.appendCompleted(result)
+            self?.appendCompleted(result, firstVersion: first)
         }
     }
 
-    /// The outstanding append is durable (or failed): ack, broadcast, move presence on.
-    func appendCompleted(_ result: Result<Void, RoomStoreError>) {
-        let count = appendingCount
-        appendingCount = 0
-        guard failure == nil, count > 0 else { return }
+    /// The oldest outstanding append is durable (or failed): ack, broadcast, move presence on.
+    ///
+    /// A failure stops the room once; the batches after it are then never made visible
+    /// (the store refuses them anyway: versions must follow on without a gap).
+    func appendCompleted(_ result: Result<Void, RoomStoreError>, firstVersion: Int) {
+        guard failure == nil, !appendingBatches.isEmpty else { return }
+        // A failure stops the room whatever its place: a writer refusing work after `close()`
+        // completes on the submitting thread, so its hop may overtake earlier completions.
         if case .failure(let error) = result {
             fail(error)
             return
         }
+        // Successes come in submission order (see `startAppendIfIdle`).
+        assert(firstVersion == durableVersion, "append of \(firstVersion) completed while durable is \(durableVersion)")
+        guard firstVersion == durableVersion else {
+            fail(RoomStoreError("append of version \(firstVersion) completed out of order (durable \(durableVersion))"))
+            return
+        }
+        let count = appendingBatches.removeFirst()
         let start = durableVersion - recentBase
         let batch = recent[start..<(start + count)]
         durableVersion += count

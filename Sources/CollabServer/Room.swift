@@ -7,9 +7,10 @@ import CollabTransport
 /// the room is deliberately not `Sendable`. The op pipeline (contract §2.2): validate,
 /// transform one by one over every op since `v`, apply, give a version, append to the
 /// store, and only when the store says durable, ack the author and send the record to
-/// everyone else. The room keeps one append outstanding; ops applied meanwhile go in
-/// the next append, so the store's completion covers a batch and each recipient gets
-/// one `ops` message for it.
+/// everyone else. The room keeps up to `maxOutstandingAppends` appends outstanding
+/// (completed in order); ops applied while that many are outstanding go together in the
+/// next append, so the store's completion covers a batch and each recipient gets one
+/// `ops` message for it.
 public final class Room {
     /// The document's id.
     public let documentId: String
@@ -28,8 +29,10 @@ public final class Room {
     /// Non-durable ops are never trimmed.
     var recent: [OpRecord]
     var recentBase: Int
-    /// Records in the outstanding append (they follow `durableVersion`); 0 if none.
-    var appendingCount = 0
+    /// Record counts of the outstanding appends, oldest first (they follow `durableVersion`).
+    var appendingBatches: [Int] = []
+    /// Versions handed to the store: `durableVersion` plus every outstanding append.
+    var submittedVersion: Int
     var clients: [String: ClientIdState] = [:]
     /// Joined sessions, in join order.
     var sessions: [Session] = []
@@ -60,6 +63,7 @@ public final class Room {
         self.text = text
         headVersion = stored.snapshotVersion + stored.ops.count
         durableVersion = headVersion
+        submittedVersion = headVersion
         recent = Array(stored.ops.suffix(configuration.recentOpsWindow))
         recentBase = headVersion - recent.count
         lastSnapshotVersion = stored.snapshotVersion

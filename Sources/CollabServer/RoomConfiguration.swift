@@ -13,6 +13,10 @@ public struct RoomConfiguration: Sendable {
     public var catchUpChunkRecords = 1_000
     /// At most about this many bytes per catch-up `ops` message (one record may exceed it). Default 256 KiB.
     public var catchUpChunkBytes = 256 * 1024
+    /// Most appends a room has outstanding at once (pipelined, completed in order): with
+    /// more than one, an op applied during a commit goes into the next commit instead of
+    /// waiting for this one to end. 1 batches everything applied during a commit. Default 4.
+    public var maxOutstandingAppends = 4
     /// Sustained ops per second per connection. Default 100.
     public var opsPerSecond: Double = 100
     /// Burst of ops per connection. Default 200.

@@ -7,8 +7,10 @@ import Foundation
 ///
 /// Converts between the room's records (JSON encoded once) and the op log's rows, which
 /// also carry the document's length after each op; that length is tracked here from the
-/// loaded state, which is sound because a room has one append outstanding and a failed
-/// room is dropped and loaded afresh.
+/// loaded state, which is sound because a room makes its appends in version order (they
+/// may be outstanding together: the writer commits and completes them FIFO, and its
+/// completions hop to the loop with `execute`, also FIFO) and a failed room is dropped
+/// and loaded afresh.
 final class RoomStorage: RoomStore {
     let reader: SQLiteOpStore
     let writer: GroupCommitWriter

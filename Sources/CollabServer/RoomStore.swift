@@ -21,8 +21,9 @@ public protocol RoomStore: AnyObject {
 
     /// Stores `records` (consecutive versions) durably, all or nothing, then calls
     /// `completion` exactly once ON THE ROOM'S LOOP (a writer on another thread hops
-    /// back, e.g. with the closure in a `LoopBound`). A room has one append
-    /// outstanding at a time, so completions arrive in order.
+    /// back, e.g. with the closure in a `LoopBound`). A room may have several appends
+    /// outstanding: they must complete in the order they were made, and once one fails
+    /// every later one of the document must fail too (versions follow on without a gap).
     func append(_ records: [OpRecord], to documentId: String,
                 completion: @escaping (Result<Void, RoomStoreError>) -> Void)
 

@@ -333,13 +333,45 @@ public final class SQLiteOpStore: OpStore {
     }
 
     /// See `OpStore.version(doc:atOrBefore:)`. Uses commit times, which follow the server's clock.
+    ///
+    /// A binary search over the document's versions by `ts` (point lookups on the primary key;
+    /// no time index is kept on the write path, see migration 0002). It assumes commit times
+    /// do not decrease along a document's versions, which holds while the server's wall clock
+    /// does not step back; if it did, the answer is still a version whose op has `ts` at or
+    /// before the given time, just not necessarily the last such one.
     public func version(doc: String, atOrBefore ts: Int64) throws(StorageError) -> Int {
         try sqlite { () throws(SQLiteError) in
-            let statement = try database.cachedStatement(
-                "SELECT version FROM ops WHERE doc = ? AND ts <= ? ORDER BY ts DESC, version DESC LIMIT 1")
-            try statement.bind([doc, ts])
-            defer { statement.reset() }
-            return try statement.step().map { $0.int(0) + 1 } ?? 0
+            let bounds = try database.cachedStatement(
+                "SELECT version FROM ops WHERE doc = ? ORDER BY version ASC LIMIT 1")
+            try bounds.bind([doc])
+            let first = try bounds.step()?.int(0)
+            bounds.reset()
+            let last = try database.cachedStatement(
+                "SELECT version FROM ops WHERE doc = ? ORDER BY version DESC LIMIT 1")
+            try last.bind([doc])
+            let end = try last.step().map { $0.int(0) + 1 }
+            last.reset()
+            guard let first, let end else { return 0 }
+            let probe = try database.cachedStatement("SELECT ts FROM ops WHERE doc = ? AND version = ?")
+            func committed(_ version: Int) throws(SQLiteError) -> Int64? {
+                try probe.bind([doc, version])
+                defer { probe.reset() }
+                return try probe.step()?.int64(0)
+            }
+            // The first version in [first, end) whose op was committed after `ts`.
+            var low = first
+            var high = end
+            while low < high {
+                let middle = low + (high - low) / 2
+                // A missing row (a gap) counts as "after", which keeps the search on stored rows.
+                if let committedAt = try committed(middle), committedAt <= ts {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            // Nothing at or before `ts` in the stored range: as before, the document's start.
+            return low == first ? 0 : low
         }
     }
 

@@ -3,7 +3,7 @@ import CLinux
 import Glibc
 #endif
 
-/// One TCP connection, owned by one event loop: reads into a reusable buffer and hands the
+/// One TCP connection, owned by one event loop: reads into its loop's buffer and hands the
 /// bytes to its `ConnectionHandler`; queues outbound `SharedBytes` and flushes them with
 /// one gathering `sendmsg` (writev) per attempt, waiting for EPOLLOUT when the kernel is full.
 ///
@@ -38,7 +38,6 @@ public final class Connection {
     private var waitingForWritable = false
     private var lingerTimer: TimerHandle?
 
-    private var readBuffer: UnsafeMutableRawBufferPointer
     private var plaintext: [UInt8] = []
     private var outbound: [(bytes: SharedBytes, offset: Int)] = []
     private var outboundHead = 0
@@ -62,11 +61,6 @@ public final class Connection {
         self.remoteAddress = remoteAddress
         self.configuration = configuration
         self.transform = transform
-        readBuffer = .allocate(byteCount: max(configuration.readBufferSize, 512), alignment: 16)
-    }
-
-    deinit {
-        readBuffer.deallocate()
     }
 
     // MARK: - Creation
@@ -180,6 +174,13 @@ public final class Connection {
     }
 
     private func readAvailable() {
+        // The loop's buffer: an idle connection keeps no read buffer of its own.
+        eventLoop.readBuffer.withBuffer(byteCount: max(configuration.readBufferSize, 512)) { readBuffer in
+            readAvailable(into: readBuffer)
+        }
+    }
+
+    private func readAvailable(into readBuffer: UnsafeMutableRawBufferPointer) {
         var reads = 0
         // Bounded so one busy peer cannot starve the loop's other connections.
         while reads < 16, state != .closed, state != .handedOff, !isInputClosed,

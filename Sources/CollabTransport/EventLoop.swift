@@ -33,6 +33,8 @@ public final class EventLoop: Sendable, CustomStringConvertible {
     private let wakeDescriptor: CInt
     private let shared = Locked(SharedState())
     private let confined = ConfinedState()
+    /// The buffer this loop's connections read into (one per loop, not one per connection).
+    let readBuffer = LoopReadBuffer()
     let logger: TransportLogger
 
     /// The epoll data value that marks the wake-up eventfd.

@@ -225,7 +225,8 @@ public struct WebSocketFrameDecoder {
     private mutating func compact() {
         guard readIndex > 0 else { return }
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
+            // A buffer grown by a burst is let go, so an idle connection keeps only a small one.
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 4_096)
         } else {
             buffer.removeFirst(readIndex)
         }

@@ -62,6 +62,9 @@ enum ServeCommand {
             .option("--snapshot-interval", value: "ops", kind: .integer(1...1_000_000),
                     help: "Store a snapshot of a document's text every this many operations.",
                     defaultValue: "1000", environment: "COLLAB_SNAPSHOT_INTERVAL"),
+            .option("--max-outstanding-appends", value: "count", kind: .integer(1...64),
+                    help: "Most op-log appends one document keeps in flight at once (pipelined group commits); 1 waits for each commit before handing over the next batch.",
+                    defaultValue: "4", environment: "COLLAB_MAX_OUTSTANDING_APPENDS"),
             .option("--room-idle-seconds", value: "seconds", kind: .integer(0...86_400),
                     help: "Unload a document from memory this long after its last client leaves.",
                     defaultValue: "60", environment: "COLLAB_ROOM_IDLE_SECONDS"),
@@ -148,6 +151,7 @@ enum ServeCommand {
             configuration.room.maxQueuedBytes = max(configuration.room.maxQueuedBytes, bytes * 6 + 65_536)
         }
         if let ops = arguments.int("--snapshot-interval") { configuration.room.snapshotInterval = ops }
+        if let count = arguments.int("--max-outstanding-appends") { configuration.room.maxOutstandingAppends = count }
         if let seconds = arguments.int("--room-idle-seconds") { configuration.roomIdleTime = .seconds(seconds) }
         if let count = arguments.int("--max-connections") { configuration.maxConnections = count }
         if let count = arguments.int("--max-connections-per-user") { configuration.maxConnectionsPerUser = count }

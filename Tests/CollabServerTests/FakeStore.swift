@@ -18,6 +18,8 @@ final class FakeStore: RoomStore {
     /// Complete appends at once (inside `append`).
     var commitsImmediately = false
     var readCount = 0
+    /// Most appends pending at once so far (a pipelining room has several).
+    var largestPendingCount = 0
 
     func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument {
         let log = ops[documentId] ?? []
@@ -51,6 +53,7 @@ final class FakeStore: RoomStore {
     func append(_ records: [OpRecord], to documentId: String,
                 completion: @escaping (Result<Void, RoomStoreError>) -> Void) {
         pending.append(PendingAppend(records: records, completion: completion))
+        largestPendingCount = max(largestPendingCount, pending.count)
         if commitsImmediately { commitAll() }
     }
 
@@ -58,15 +61,24 @@ final class FakeStore: RoomStore {
         snapshots[documentId, default: []].append((version, text))
     }
 
-    /// Makes the oldest pending append durable and completes it.
+    /// Makes the oldest pending append durable and completes it. Like the SQLite store,
+    /// refuses an append whose first version does not follow the log (after a failed one).
     func commitNext(document: String = "doc") {
         guard !pending.isEmpty else { return }
         let append = pending.removeFirst()
         var log = ops[document] ?? []
-        precondition(append.records.first?.version == log.count, "append out of order")
+        guard append.records.first?.version == log.count else {
+            append.completion(.failure(RoomStoreError("version conflict: expected \(log.count)")))
+            return
+        }
         log.append(contentsOf: append.records)
         ops[document] = log
         append.completion(.success(()))
+    }
+
+    /// Commits the oldest `count` pending appends (as one group commit would), in order.
+    func commit(count: Int, document: String = "doc") {
+        for _ in 0..<min(count, pending.count) { commitNext(document: document) }
     }
 
     /// Commits until nothing is pending (a completion may start the next append).
@@ -78,6 +90,13 @@ final class FakeStore: RoomStore {
     func failNext() {
         guard !pending.isEmpty else { return }
         pending.removeFirst().completion(.failure(RoomStoreError("disk full")))
+    }
+
+    /// Fails the pending append at `index` ahead of the older ones (a writer refusing work
+    /// after `close()` completes at once, so its failure can overtake earlier completions).
+    func failOutOfOrder(at index: Int) {
+        guard pending.indices.contains(index) else { return }
+        pending.remove(at: index).completion(.failure(RoomStoreError("closed")))
     }
 
     var pendingRecordCount: Int { pending.reduce(0) { $0 + $1.records.count } }

@@ -14,6 +14,8 @@ import Testing
         configuration.opBurst = 1_000_000
         configuration.recentOpsWindow = 8  // exercise transforms and catch-ups from the store
         configuration.snapshotInterval = 16
+        // 1 batches everything applied during a commit; more pipeline appends, completed in order.
+        configuration.maxOutstandingAppends = Int.random(in: 1...4, using: &random)
         let harness = Harness(configuration: configuration)
         let editors = (0..<6).map { SimulatedEditor(clientId: "editor-\($0)\($0)") }
         for editor in editors { editor.connect(to: harness) }
@@ -26,7 +28,8 @@ import Testing
             case 35..<60:
                 editor.process(limit: Int.random(in: 1...6, using: &random))
             case 60..<78:
-                harness.store.commitNext()
+                // A group commit completes the oldest few outstanding appends, in order.
+                harness.store.commit(count: Int.random(in: 1...3, using: &random))
             case 78..<81:
                 editor.drop()
                 editor.connect(to: harness)
@@ -62,6 +65,10 @@ import Testing
             #expect(editor.version == harness.room.durableVersion, "seed \(seed)")
         }
         #expect(rounds < 100, "seed \(seed) did not settle")
+        #expect(harness.store.largestPendingCount <= configuration.maxOutstandingAppends, "seed \(seed)")
+        if configuration.maxOutstandingAppends > 1 {
+            #expect(harness.store.largestPendingCount > 1, "seed \(seed) never had appends outstanding together")
+        }
         // The op log replays to the text, with contiguous versions and unique (clientId, seq).
         var replayed = ""
         var seen = Set<String>()

@@ -391,7 +391,9 @@ import Testing
     }
 
     @Test func groupCommitBatchesAndOrdersForAuthors() {
-        let (harness, a, aClient, b, bClient) = setUp("abc")
+        var configuration = RoomConfiguration()
+        configuration.maxOutstandingAppends = 1  // everything applied during a commit goes in the next one
+        let (harness, a, aClient, b, bClient) = setUp("abc", configuration: configuration)
         let (c, cClient) = harness.join("clientCC", version: 1)
         let (_, dClient) = harness.join("clientDD", version: 1)
         _ = (aClient.take(), bClient.take(), cClient.take())
@@ -417,6 +419,75 @@ import Testing
         // Inserts at one position: the one committed first stands first.
         #expect(harness.text == "abcabc")
         #expect(harness.room.durableVersion == 4)
+    }
+
+    @Test func pipelinedAppendsCompleteInOrderUpToTheLimit() {
+        var configuration = RoomConfiguration()
+        configuration.maxOutstandingAppends = 2
+        let (harness, a, aClient, b, bClient) = setUp("abc", configuration: configuration)
+        let (c, cClient) = harness.join("clientCC", version: 1)
+        let (d, dClient) = harness.join("clientDD", version: 1)
+        _ = (aClient.take(), bClient.take(), cClient.take())
+        a.sendOp(seq: 1, v: 1, #"["a"]"#)  // append 1: [A1]
+        b.sendOp(seq: 1, v: 1, #"["b"]"#)  // append 2: [B1], while 1 is outstanding
+        c.sendOp(seq: 1, v: 1, #"["c"]"#)  // two outstanding: waits
+        d.sendOp(seq: 1, v: 1, #"["d"]"#)  // waits with C1
+        #expect(harness.store.pending.map { $0.records.map(\.clientId) } == [["clientAA"], ["clientBB"]])
+        #expect(aClient.take().isEmpty)
+        harness.store.commitNext()  // A1 durable; append 3: [C1, D1]
+        #expect(aClient.take().map(\.type) == ["ack"])
+        #expect(bClient.take().map(\.type) == ["op"])
+        #expect(harness.store.pending.map { $0.records.map(\.clientId) } == [["clientBB"], ["clientCC", "clientDD"]])
+        #expect(harness.room.durableVersion == 2)
+        harness.store.commitNext()
+        #expect(bClient.take().map { [$0.type, $0["v"]?.int.map(String.init) ?? ""] } == [["ack", "2"]])
+        #expect(harness.room.durableVersion == 3)
+        harness.store.commitNext()
+        #expect(cClient.take().map { [$0.type, $0["v"]?.int.map(String.init) ?? ""] }
+            == [["op", "1"], ["op", "2"], ["ack", "3"], ["op", "4"]])
+        #expect(dClient.take().map { [$0.type, $0["v"]?.int.map(String.init) ?? ""] }
+            == [["op", "1"], ["op", "2"], ["op", "3"], ["ack", "4"]])
+        #expect(harness.room.durableVersion == 5)
+        #expect(!harness.room.hasPendingCommits)
+        #expect(harness.store.ops["doc"]?.map(\.version) == [0, 1, 2, 3, 4])
+        #expect(harness.text == "abcdabc")
+    }
+
+    @Test func aFailedAppendFailsTheOutstandingOnesAfterItAndTheRoomOnce() {
+        let (harness, a, aClient, b, bClient) = setUp("abc")
+        let (c, cClient) = harness.join("clientCC", version: 1)
+        _ = (aClient.take(), bClient.take())
+        a.sendOp(seq: 1, v: 1, #"["a"]"#)
+        b.sendOp(seq: 1, v: 1, #"["b"]"#)
+        c.sendOp(seq: 1, v: 1, #"["c"]"#)
+        #expect(harness.store.pending.count == 3)
+        harness.store.failNext()
+        #expect(harness.room.failure?.message == "disk full")
+        // The store refuses the later appends (a gap); the room has already stopped and
+        // ignores them (FakeClient traps on a second close or a frame after close).
+        harness.store.commitAll()
+        #expect(harness.room.failure?.message == "disk full")
+        for client in [aClient, bClient, cClient] {
+            #expect(client.closeCode == .internalError)
+            #expect(client.take().isEmpty)
+        }
+        #expect(harness.store.ops["doc"]?.count == 1)
+        #expect(harness.room.durableVersion == 1)
+    }
+
+    @Test func aFailureOvertakingEarlierAppendsStopsTheRoomOnce() {
+        let (harness, a, aClient, b, bClient) = setUp("abc")
+        a.sendOp(seq: 1, v: 1, #"["a"]"#)
+        b.sendOp(seq: 1, v: 1, #"["b"]"#)
+        #expect(harness.store.pending.count == 2)
+        harness.store.failOutOfOrder(at: 1)
+        #expect(harness.room.failure?.message == "closed")
+        harness.store.commitAll()  // the earlier append lands, but the room has stopped
+        #expect(harness.room.durableVersion == 1)
+        for client in [aClient, bClient] {
+            #expect(client.closeCode == .internalError)
+            #expect(client.take().isEmpty)
+        }
     }
 
     @Test func snapshotsEveryNOps() {

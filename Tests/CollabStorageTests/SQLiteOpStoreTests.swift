@@ -102,6 +102,22 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
         #expect(try store.history(doc: "d", from: 1, limit: 1, user: "ada").map(\.version) == [2])
     }
 
+    /// The binary search by time (no time index since migration 2) against a linear scan,
+    /// with runs of equal times and another document's ops interleaved.
+    @Test func versionAtTimeMatchesALinearScan() throws {
+        let times: [Int64] = (0..<61).map { 1_000 + Int64($0 / 3) * 10 }
+        for start in stride(from: 0, to: times.count, by: 7) {
+            let end = min(start + 7, times.count)
+            try store.append((start..<end).map { record("long", $0, seq: $0 + 1, ts: times[$0]) })
+            try store.append([record("noise", start / 7, seq: start / 7 + 1, ts: times[start] + 5)])
+        }
+        for ts in Int64(990)...1_210 {
+            let expected = times.lastIndex { $0 <= ts }.map { $0 + 1 } ?? 0
+            #expect(try store.version(doc: "long", atOrBefore: ts) == expected, "ts \(ts)")
+        }
+        #expect(try store.version(doc: "missing", atOrBefore: 5_000) == 0)
+    }
+
     @Test func snapshotsSaveAndLatestAtOrBefore() throws {
         for version in [0, 1_000, 2_000] {
             try store.saveSnapshot(Snapshot(doc: "d", version: version, text: "text at \(version) ✓",
