@@ -34,13 +34,7 @@ struct DocumentAccess: Sendable {
     func authorize(_ head: HTTPRequestHead, documentId: String) throws(HTTPRefusal) -> Grant {
         var grant = Grant(documentId: documentId, identity: .anonymous, deadline: nil)
         if let secret {
-            let claims: Claims
-            do {
-                let token = try RequestToken.extract(query: head.query, headers: head.headers)
-                claims = try JWT.verify(token, secret: secret, now: Date().timeIntervalSince1970)
-            } catch {
-                throw HTTPRefusal(.unauthorized, error.description)
-            }
+            let claims = try Self.verifiedClaims(of: head, secret: secret)
             guard claims.allows(docId: documentId) else {
                 throw HTTPRefusal(.forbidden, "the token does not allow document \(documentId)")
             }
@@ -58,14 +52,18 @@ struct DocumentAccess: Sendable {
     /// Checks a request that names no document (`/metrics`): admin, or anyone in open mode.
     func authorizeAdmin(_ head: HTTPRequestHead) throws(HTTPRefusal) {
         guard let secret else { return }
-        let claims: Claims
+        let claims = try Self.verifiedClaims(of: head, secret: secret)
+        guard claims.role == .admin else { throw HTTPRefusal(.forbidden, "admin role required") }
+    }
+
+    /// The claims of `head`'s token, which must be present, well signed and current (else 401).
+    private static func verifiedClaims(of head: HTTPRequestHead, secret: JWTSecret) throws(HTTPRefusal) -> Claims {
         do {
             let token = try RequestToken.extract(query: head.query, headers: head.headers)
-            claims = try JWT.verify(token, secret: secret, now: Date().timeIntervalSince1970)
+            return try JWT.verify(token, secret: secret, now: Date().timeIntervalSince1970)
         } catch {
             throw HTTPRefusal(.unauthorized, error.description)
         }
-        guard claims.role == .admin else { throw HTTPRefusal(.forbidden, "admin role required") }
     }
 
     /// Origins compare case-insensitively, without a trailing slash.

@@ -170,7 +170,7 @@ final class ServerBenchmarkEditor: WebSocketClientDelegate {
         }
         if text != nil {
             do {
-                try text!.apply(operation)
+                try text?.apply(operation)
             } catch {
                 return fail(code: "diverged", "\(clientId): op \(record.version) does not apply: \(error)")
             }
@@ -229,7 +229,7 @@ final class ServerBenchmarkEditor: WebSocketClientDelegate {
         }
         if text != nil {
             do {
-                try text!.apply(operation)
+                try text?.apply(operation)
             } catch {
                 return fail(code: "diverged", "\(clientId): own keystroke does not apply: \(error)")
             }

@@ -6,7 +6,7 @@ import CollabTransport
 /// messages in flight, paced by one receiver on its own loop; counts deliveries to receivers.
 enum WSBenchmarkBroadcast {
     /// One loop's receivers (and, on loop 0, the sender); touched only on that loop.
-    final class LoopState {
+    final class LoopState: WSBenchmarkTally {
         var opened = 0
         var failed = 0
         var lost = 0
@@ -119,7 +119,7 @@ enum WSBenchmarkBroadcast {
         let receivers = settings.connections
         let states = WSBenchmarkLoops.onEach(loops) { index, loop in
             let state = LoopState()
-            var share = receivers / loops.count + (index < receivers % loops.count ? 1 : 0)
+            var share = WSBenchmarkLoops.share(of: receivers, loop: index, loopCount: loops.count)
             if index == 0 {
                 let pacer = Receiver(state: state, isPacer: true)
                 state.clients.append(WebSocketClient.connect(url: settings.url, configuration: settings.client,
@@ -133,12 +133,7 @@ enum WSBenchmarkBroadcast {
             return LoopBound(state, eventLoop: loop)
         }
         func totals() -> (opened: Int, failed: Int, lost: Int, error: String?) {
-            let each = WSBenchmarkLoops.onEach(loops) { index, _ in
-                let s = states[index].value
-                return (s.opened, s.failed, s.lost, s.firstError)
-            }
-            return (each.map(\.0).reduce(0, +), each.map(\.1).reduce(0, +), each.map(\.2).reduce(0, +),
-                    each.compactMap(\.3).first)
+            WSBenchmarkLoops.totals(states, on: loops)
         }
         let receiversOpen = WSBenchmarkLoops.wait(timeout: .seconds(60)) {
             let t = totals()

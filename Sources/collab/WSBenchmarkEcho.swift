@@ -5,7 +5,7 @@ import CollabTransport
 /// counts round trips completed per second and their latency.
 enum WSBenchmarkEcho {
     /// One loop's connections and counters (touched only on that loop).
-    final class LoopState {
+    final class LoopState: WSBenchmarkTally {
         var opened = 0
         var failed = 0
         var lost = 0
@@ -81,7 +81,7 @@ enum WSBenchmarkEcho {
         let payload = String(repeating: "x", count: settings.messageSize)
         let states = WSBenchmarkLoops.onEach(loops) { index, loop in
             let state = LoopState()
-            let share = settings.connections / loops.count + (index < settings.connections % loops.count ? 1 : 0)
+            let share = WSBenchmarkLoops.share(of: settings.connections, loop: index, loopCount: loops.count)
             for _ in 0..<share {
                 let pipeline = Pipeline(state: state, payload: payload, window: settings.window)
                 state.clients.append(WebSocketClient.connect(url: settings.url, configuration: settings.client,
@@ -90,12 +90,7 @@ enum WSBenchmarkEcho {
             return LoopBound(state, eventLoop: loop)
         }
         func totals() -> (opened: Int, failed: Int, lost: Int, error: String?) {
-            let each = WSBenchmarkLoops.onEach(loops) { index, _ in
-                let s = states[index].value
-                return (s.opened, s.failed, s.lost, s.firstError)
-            }
-            return (each.map(\.0).reduce(0, +), each.map(\.1).reduce(0, +), each.map(\.2).reduce(0, +),
-                    each.compactMap(\.3).first)
+            WSBenchmarkLoops.totals(states, on: loops)
         }
         let allOpen = WSBenchmarkLoops.wait(timeout: .seconds(30)) {
             let t = totals()

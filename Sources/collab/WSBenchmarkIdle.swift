@@ -5,7 +5,7 @@ import CollabTransport
 /// them, and reports the server's resident memory per connection from /proc/PID/status.
 enum WSBenchmarkIdle {
     /// One loop's share of the connections (touched only on that loop).
-    final class LoopState: WebSocketClientDelegate {
+    final class LoopState: WebSocketClientDelegate, WSBenchmarkTally {
         private let url: String
         private let configuration: WebSocketClientConfiguration
         private let loop: EventLoop
@@ -80,18 +80,13 @@ enum WSBenchmarkIdle {
         }
         let connectStart = WSBenchmarkLoops.now()
         let states = WSBenchmarkLoops.onEach(loops) { index, loop in
-            let share = settings.connections / loops.count + (index < settings.connections % loops.count ? 1 : 0)
+            let share = WSBenchmarkLoops.share(of: settings.connections, loop: index, loopCount: loops.count)
             let state = LoopState(url: settings.url, configuration: settings.client, loop: loop, count: share)
             state.startMore()
             return LoopBound(state, eventLoop: loop)
         }
         func totals() -> (opened: Int, failed: Int, lost: Int, error: String?) {
-            let each = WSBenchmarkLoops.onEach(loops) { index, _ in
-                let s = states[index].value
-                return (s.opened, s.failed, s.lost, s.firstError)
-            }
-            return (each.map(\.0).reduce(0, +), each.map(\.1).reduce(0, +), each.map(\.2).reduce(0, +),
-                    each.compactMap(\.3).first)
+            WSBenchmarkLoops.totals(states, on: loops)
         }
         var lastReport = WSBenchmarkLoops.now()
         let done = WSBenchmarkLoops.wait(timeout: .seconds(120)) {

@@ -27,6 +27,24 @@ enum WSBenchmarkLoops {
         return answers.values.withLock { values in loops.indices.compactMap { values[$0] } }
     }
 
+    /// How many of `total` connections loop `index` of `loopCount` opens: an even split,
+    /// the first `total % loopCount` loops taking one more.
+    static func share(of total: Int, loop index: Int, loopCount: Int) -> Int {
+        total / loopCount + (index < total % loopCount ? 1 : 0)
+    }
+
+    /// The counts of every loop's state, summed; the error is the first loop's that has one.
+    static func totals<State: WSBenchmarkTally>(_ states: [LoopBound<State>], on loops: [EventLoop])
+        -> (opened: Int, failed: Int, lost: Int, error: String?)
+    {
+        let each = onEach(loops) { index, _ in
+            let s = states[index].value
+            return (s.opened, s.failed, s.lost, s.firstError)
+        }
+        return (each.map(\.0).reduce(0, +), each.map(\.1).reduce(0, +), each.map(\.2).reduce(0, +),
+                each.compactMap(\.3).first)
+    }
+
     /// Polls `condition` (evaluated on the calling thread) every 20 ms until it holds or `timeout` passes.
     static func wait(timeout: Duration, _ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now + timeout
