@@ -2,30 +2,29 @@ import CollabJSON
 import CollabOT
 @testable import CollabServer
 
-/// A client of the contract with ot.js's state machine: synchronized, awaiting an ack,
-/// or awaiting with a buffer of composed local edits. A record carrying its own
-/// client id and the seq it awaits counts as the ack (contract §2.1).
+/// A `TestOTClient` talking to a `Room` through a fake session (`Harness`), with a lagging
+/// inbox the test drains at its own pace.
 final class SimulatedEditor {
-    let clientId: String
+    private let model: TestOTClient
     private(set) var session: Session?
     private(set) var client: FakeClient?
-    private(set) var document = ""
-    private(set) var version: Int?
-    private(set) var joined = false
-    private var nextSeq = 1
-    private(set) var outstanding: (seq: Int, operation: TextOperation)?
-    private(set) var buffer: TextOperation?
-    /// Anything that broke the contract, for the test to report.
-    private(set) var problems: [String] = []
-    /// How many times an unacknowledged op was sent again after a reconnect.
-    private(set) var resubmissions = 0
 
     init(clientId: String) {
-        self.clientId = clientId
+        model = TestOTClient(clientId: clientId)
+        model.submit = { [unowned self] seq, version, operationJSON in
+            session?.sendOp(seq: seq, v: version, operationJSON)
+        }
     }
 
+    var clientId: String { model.clientId }
+    var document: String { model.document }
+    var version: Int? { model.version }
+    var problems: [String] { model.problems }
+    /// How many times an unacknowledged op was sent again after a reconnect.
+    var resubmissions: Int { model.resubmissions }
+
     var isIdle: Bool {
-        outstanding == nil && buffer == nil && joined && (client.map { $0.consumed == $0.frames.count } ?? false)
+        model.isSettled && (client.map { $0.consumed == $0.frames.count } ?? false)
     }
 
     // MARK: - Connection
@@ -35,9 +34,7 @@ final class SimulatedEditor {
         let (session, client) = harness.connect()
         self.session = session
         self.client = client
-        joined = false
-        let versionPart = version.map { ",\"version\":\($0)" } ?? ""
-        session.send("{\"type\":\"join\",\"clientId\":\"\(clientId)\"\(versionPart)}")
+        session.send(model.joinMessage())
     }
 
     /// The connection drops: unread messages are lost.
@@ -45,7 +42,7 @@ final class SimulatedEditor {
         session?.connectionClosed()
         session = nil
         client = nil
-        joined = false
+        model.connectionLost()
     }
 
     var isConnected: Bool { session != nil }
@@ -54,55 +51,16 @@ final class SimulatedEditor {
 
     /// A random edit of the local document.
     func edit(using random: inout SplitMix64) {
-        guard version != nil else { return }  // no document yet
-        let scalars = Array(document.unicodeScalars)
-        let position = Int.random(in: 0...scalars.count, using: &random)
-        var operation = TextOperation()
-        operation.retain(position)
-        if scalars.count > position && Bool.random(using: &random) {
-            operation.delete(Int.random(in: 1...min(3, scalars.count - position), using: &random))
-        }
-        if operation.isNoop || Bool.random(using: &random) {
-            let alphabet: [String] = ["a", "b", "\n", "é", "€", "😀", "\"", "z"]
-            operation.insert((0..<Int.random(in: 1...3, using: &random)).map { _ in
-                alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
-            }.joined())
-        }
-        do {
-            document = try operation.apply(to: document)
-        } catch {
-            problems.append("local edit failed: \(error)")
-            return
-        }
-        let composed = buffer.map { TextOperation.compose($0, operation) } ?? operation
-        buffer = composed.isNoop ? nil : composed
-        flush()
+        model.edit(using: &random, alphabet: ["a", "b", "\n", "é", "€", "😀", "\"", "z"])
     }
 
     /// A random valid presence at the version held.
     func sendPresence(using random: inout SplitMix64) {
-        guard joined, let session, let version else { return }
-        let length = document.unicodeScalars.count
+        guard model.joined, let session, let version = model.version else { return }
+        let length = model.document.unicodeScalars.count
         let anchor = Int.random(in: 0...length, using: &random)
         let head = Int.random(in: 0...length, using: &random)
         session.send("{\"type\":\"presence\",\"v\":\(version),\"selection\":[[\(anchor),\(head)]]}")
-    }
-
-    /// Sends the buffer if nothing is awaiting an ack.
-    private func flush() {
-        guard joined, outstanding == nil, let pending = buffer, let version else { return }
-        buffer = nil
-        // Edits that cancel out (type, then delete) leave nothing to send.
-        guard !pending.isNoop else { return }
-        outstanding = (nextSeq, pending)
-        nextSeq += 1
-        submit(seq: nextSeq - 1, version: version, operation: pending)
-    }
-
-    private func submit(seq: Int, version: Int, operation: TextOperation) {
-        var json: [UInt8] = []
-        JSONWriter.write(operation.json, into: &json)
-        session?.sendOp(seq: seq, v: version, String(decoding: json, as: UTF8.self))
     }
 
     // MARK: - Inbound
@@ -113,92 +71,8 @@ final class SimulatedEditor {
         while count < limit, let client, client.consumed < client.frames.count {
             let message = FakeClient.decode(client.frames[client.consumed])
             client.consumed += 1
-            handle(message)
+            model.handle(message)
             count += 1
         }
-    }
-
-    private func handle(_ message: JSONValue) {
-        switch message.type {
-        case "snapshot":
-            guard outstanding == nil, buffer == nil else {
-                problems.append("snapshot while holding local edits")
-                return
-            }
-            document = message["text"]?.string ?? ""
-            version = message["version"]?.int
-        case "ops":
-            for record in message["ops"]?.array ?? [] { handleRecord(record) }
-        case "op":
-            handleRecord(message)
-        case "joined":
-            if message["version"]?.int != version {
-                problems.append("joined at \(String(describing: message["version"]?.int)), holding \(String(describing: version))")
-            }
-            joined = true
-            if let outstanding, let version {
-                // Its fate is unknown: resubmit with the same seq.
-                resubmissions += 1
-                submit(seq: outstanding.seq, version: version, operation: outstanding.operation)
-            } else {
-                flush()
-            }
-        case "ack":
-            guard let seq = message["seq"]?.int, let v = message["v"]?.int else {
-                problems.append("bad ack")
-                return
-            }
-            guard outstanding?.seq == seq else { return }  // a duplicate ack of a resubmission
-            if v != version { problems.append("ack v \(v) while at version \(String(describing: version))") }
-            outstanding = nil
-            version = v + 1
-            flush()
-        case "presence", "leave":
-            break
-        default:
-            problems.append("unexpected message \(message)")
-        }
-    }
-
-    private func handleRecord(_ record: JSONValue) {
-        guard let v = record["v"]?.int, v == version else {
-            problems.append("record v \(String(describing: record["v"]?.int)) at version \(String(describing: version))")
-            return
-        }
-        if record["clientId"]?.string == clientId {
-            guard let outstanding, record["seq"]?.int == outstanding.seq else {
-                problems.append("own op echoed back: \(record)")
-                return
-            }
-            self.outstanding = nil
-            version = v + 1
-            flush()
-            return
-        }
-        guard let raw = record["op"], var operation = Self.operation(raw) else {
-            problems.append("bad op in record")
-            return
-        }
-        if let pending = outstanding {
-            let (remote, local) = TextOperation.transform(operation, pending.operation)
-            outstanding = (pending.seq, local)
-            operation = remote
-        }
-        if let pending = buffer {
-            let (remote, local) = TextOperation.transform(operation, pending)
-            buffer = local.isNoop ? nil : local
-            operation = remote
-        }
-        do {
-            document = try operation.apply(to: document)
-        } catch {
-            problems.append("record does not apply: \(error)")
-        }
-        version = v + 1
-    }
-
-    static func operation(_ json: JSONValue) -> TextOperation? {
-        if case .array(let items) = json, items.isEmpty { return .noop }
-        return try? TextOperation(json: json)
     }
 }
