@@ -38,8 +38,7 @@ struct DocumentAccess: Sendable {
             guard claims.allows(docId: documentId) else {
                 throw HTTPRefusal(.forbidden, "the token does not allow document \(documentId)")
             }
-            let role = ParticipantRole(rawValue: claims.role.rawValue) ?? .viewer
-            grant.identity = SessionIdentity(sub: claims.subject, name: claims.name, role: role)
+            grant.identity = SessionIdentity(sub: claims.subject, name: claims.name, role: claims.role)
             grant.deadline = claims.sessionDeadline
         }
         if !allowedOrigins.isEmpty, let origin = head.headers.first("Origin"),

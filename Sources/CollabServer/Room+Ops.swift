@@ -1,3 +1,4 @@
+import CollabAuth
 import CollabJSON
 import CollabOT
 import CollabTransport
@@ -31,7 +32,7 @@ extension Room {
             }
         }
         // 2. Viewers may not edit.
-        guard session.identity.role.canEdit else {
+        guard session.identity.role.canWrite else {
             session.sendError(ClientMessageError(.forbidden, "viewers cannot edit", seq: seq))
             return
         }

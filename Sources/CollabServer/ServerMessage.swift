@@ -1,3 +1,4 @@
+import CollabAuth
 import CollabJSON
 import CollabTransport
 
@@ -10,7 +11,7 @@ public enum ServerMessage {
     /// `OP_RECORD` on its own.
     case op(OpRecord)
     /// `{"type":"joined",...}` with the other clients' presence.
-    case joined(version: Int, clientId: String, role: ParticipantRole, presence: [PresenceState])
+    case joined(version: Int, clientId: String, role: Role, presence: [PresenceState])
     /// `{"type":"ack","seq":S,"v":V}`.
     case ack(seq: Int, version: Int)
     /// `PRESENCE`.

@@ -1,3 +1,4 @@
+import CollabAuth
 /// Who is on a connection, as authenticated in the handshake.
 public struct SessionIdentity: Sendable, Hashable {
     /// The token's `sub`; nil in open mode, where it becomes `anon-<clientId>` at join.
@@ -5,10 +6,10 @@ public struct SessionIdentity: Sendable, Hashable {
     /// The token's `name` claim, if any.
     public var name: String?
     /// The token's role.
-    public var role: ParticipantRole
+    public var role: Role
 
     /// An identity from a verified token (or open mode with `sub` nil).
-    public init(sub: String?, name: String? = nil, role: ParticipantRole = .editor) {
+    public init(sub: String?, name: String? = nil, role: Role = .default) {
         self.sub = sub
         self.name = name
         self.role = role
