@@ -51,6 +51,9 @@ public final class Connection {
     /// True once the peer half-closed (no more input will arrive).
     public private(set) var isInputClosed = false
 
+    /// `sendmsg` calls made so far (tests check that queued writes leave together).
+    private(set) var sendCalls = 0
+
     /// Whether the connection still accepts writes.
     public var isOpen: Bool { state == .open }
 
@@ -324,6 +327,7 @@ public final class Connection {
     private func sendSome() throws(IOError) -> IOResult<Int>? {
         if transform != nil {
             guard ciphertextSent < ciphertext.count else { return nil }
+            sendCalls += 1
             let sent = ciphertextSent
             let result = ciphertext.withUnsafeBytes { raw -> Result<IOResult<Int>, IOError> in
                 var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + sent),
@@ -340,6 +344,7 @@ public final class Connection {
         }
         let count = min(outbound.count - outboundHead, 64)
         guard count > 0 else { return nil }
+        sendCalls += 1
         let result = withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors -> Result<IOResult<Int>, IOError> in
             for i in 0..<count {
                 let (bytes, offset) = outbound[outboundHead + i]

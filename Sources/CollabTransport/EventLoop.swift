@@ -25,6 +25,8 @@ public final class EventLoop: Sendable, CustomStringConvertible {
         var timers = TimerQueue()
         var registrations: [UInt64: any EventLoopSelectable] = [:]
         var nextRegistrationID: UInt64 = 1
+        /// Writers to flush at the end of the current round, in the order they asked.
+        var deferredFlushes: [any DeferredFlush] = []
     }
 
     /// Position of this loop in its group (for logs).
@@ -155,6 +157,22 @@ public final class EventLoop: Sendable, CustomStringConvertible {
         return TimerHandle(id: id, eventLoop: self)
     }
 
+    /// Calls `target.flushDeferred()` once the current round of events, timers and tasks has
+    /// run (before the loop waits again); loop thread only. The target asks once per round.
+    func deferFlush(_ target: any DeferredFlush) {
+        preconditionInEventLoop()
+        confined.deferredFlushes.append(target)
+    }
+
+    private func runDeferredFlushes() {
+        // A flush can close a connection, and its handlers can queue output elsewhere.
+        while !confined.deferredFlushes.isEmpty {
+            let targets = confined.deferredFlushes
+            confined.deferredFlushes.removeAll(keepingCapacity: true)
+            for target in targets { target.flushDeferred() }
+        }
+    }
+
     func cancelTimer(_ id: UInt64) {
         preconditionInEventLoop()
         confined.timers.cancel(id)
@@ -236,10 +254,12 @@ public final class EventLoop: Sendable, CustomStringConvertible {
                 return (tasks, state.lifecycle == .shuttingDown)
             }
             for task in tasks { task() }
+            runDeferredFlushes()
             if stopping { break }
         }
         for selectable in Array(confined.registrations.values) { selectable.eventLoopClosing() }
         confined.registrations.removeAll()
+        confined.deferredFlushes.removeAll()
         confined.timers.removeAll()
         // Work submitted from now on is dropped; what was queued is released here.
         let dropped = shared.withLock { state in

@@ -26,6 +26,8 @@ public final class WebSocketServerConnection: ConnectionHandler {
     private var teardownTimer: TimerHandle?
     /// Depth of input processing: sends are only queued then, and flushed once at the end.
     private var batchDepth = 0
+    /// A flush is already asked of the loop for the end of this round.
+    private var flushScheduled = false
     private var closeFrameSent = false
     private var sentClose: (code: WebSocketCloseCode, reason: String)?
     private var receivedClose: (code: WebSocketCloseCode, reason: String)?
@@ -59,6 +61,9 @@ public final class WebSocketServerConnection: ConnectionHandler {
     /// a close further on in the same read, while the application still answers the messages
     /// that came before it, and those answers belong on the wire before our close frame.
     public var isOpen: Bool { !closeFrameSent && !didClose }
+
+    /// `sendmsg` calls made on the connection so far.
+    var sendCalls: Int { connection.sendCalls }
 
     /// Bytes queued for the peer and not yet taken by the kernel.
     public var queuedBytes: Int { connection.queuedBytes }
@@ -174,12 +179,15 @@ public final class WebSocketServerConnection: ConnectionHandler {
         }
     }
 
-    /// Queues a frame; sends at once unless input processing will flush afterwards.
+    /// Queues a frame; it is sent when input processing ends or, outside it, when the loop's
+    /// round ends (so a broadcast round sends each peer one `sendmsg`, not one per message).
     /// After our close frame nothing more may go out (RFC 6455 §5.5.1).
     private func emit(_ frame: SharedBytes) {
         guard !closeFrameSent else { return }
         connection.enqueue(frame)
-        if batchDepth == 0 { flush() }
+        guard batchDepth == 0, !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.deferFlush(self)
     }
 
     private func flush() {
@@ -210,6 +218,14 @@ public final class WebSocketServerConnection: ConnectionHandler {
             self.batchDepth -= 1
             if self.batchDepth == 0 { self.flush() }
         }
+    }
+}
+
+extension WebSocketServerConnection: DeferredFlush {
+    func flushDeferred() {
+        flushScheduled = false
+        guard !didClose else { return }
+        flush()
     }
 }
 

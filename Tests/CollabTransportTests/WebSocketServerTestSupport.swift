@@ -4,7 +4,9 @@ import Glibc
 @testable import CollabTransport
 
 /// Echoes messages and records every event as a line in `events`. Text commands:
-/// `close:CODE` closes with CODE; `flood:N` sends N 64 KiB binary messages at once.
+/// `close:CODE` closes with CODE; `flood:N` sends N 64 KiB binary messages at once;
+/// `burst:N` sends N text messages from a loop task (outside input processing) and records
+/// how many `sendmsg` calls they took.
 final class RecordingDelegate: WebSocketServerDelegate {
     let events: Locked<[String]>
     let closeOnOverflow: Bool
@@ -24,6 +26,19 @@ final class RecordingDelegate: WebSocketServerDelegate {
         record("text \(text.utf8.count)")
         if text.hasPrefix("close:"), let code = UInt16(text.dropFirst(6)) {
             webSocket.close(code: WebSocketCloseCode(rawValue: code), reason: "asked")
+        } else if text.hasPrefix("burst:"), let count = Int(text.dropFirst(6)) {
+            let loop = webSocket.eventLoop
+            let bound = LoopBound(webSocket, eventLoop: loop)
+            let events = self.events
+            loop.execute {
+                let before = bound.value.sendCalls
+                for index in 0..<count { bound.value.send(text: "burst \(index)") }
+                // The next round runs after this round's deferred flush.
+                loop.execute {
+                    let calls = bound.value.sendCalls - before
+                    events.withLock { $0.append("burst sendCalls \(calls)") }
+                }
+            }
         } else if text.hasPrefix("flood:"), let count = Int(text.dropFirst(6)) {
             let chunk = [UInt8](repeating: 0x5A, count: 64 * 1024)
             for _ in 0..<count { webSocket.send(binary: chunk) }

@@ -39,6 +39,20 @@ import Testing
         #expect(joined.opcode == .text && joined.payload == Array("fragment".utf8))
     }
 
+    @Test func messagesSentInOneLoopRoundLeaveInOneSend() throws {
+        let server = try WebSocketTestServer()
+        defer { server.shutdown() }
+        let peer = try RawWebSocketPeer(port: server.port)
+        peer.sendUpgrade(path: "/")
+        #expect(peer.readResponse()?.status == 101)
+        peer.send(text: "burst:5")
+        for index in 0..<5 {
+            #expect(peer.readDataFrame()?.payload == Array("burst \(index)".utf8))
+        }
+        #expect(server.waitForEvent("burst sendCalls"))
+        #expect(server.eventLines().contains("burst sendCalls 1"))
+    }
+
     @Test func bytesRightAfterTheHandshakeAreNotLost() throws {
         let server = try WebSocketTestServer()
         defer { server.shutdown() }
