@@ -48,10 +48,8 @@ final class RoomStorage: RoomStore {
 
     func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient? {
         try reading { () throws(StorageError) -> StoredClient? in
-            guard let highest = try reader.highestSeq(doc: documentId, clientId: clientId),
-                  let record = try reader.op(doc: documentId, clientId: clientId, seq: highest),
-                  let owner = try reader.clientOwner(doc: documentId, clientId: clientId) else { return nil }
-            return StoredClient(sub: owner, highestSeq: highest, highestSeqVersion: record.version)
+            guard let stored = try reader.client(doc: documentId, clientId: clientId) else { return nil }
+            return StoredClient(sub: stored.user, highestSeq: stored.highestSeq, highestSeqVersion: stored.highestVersion)
         }
     }
 

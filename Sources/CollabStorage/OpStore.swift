@@ -4,7 +4,8 @@
 /// document nobody has written is empty at version 0.
 public protocol OpStore {
     /// Stores `records` atomically: all of them or none. Each document's records must continue
-    /// its versions in order; a stored (doc, clientId, seq) fails with `.duplicate`.
+    /// its versions in order, and each client's seqs must grow: a seq at or below the client's
+    /// highest stored one (a resubmission) fails with `.duplicate`.
     func append(_ records: [OpRecord]) throws(StorageError)
 
     /// Stores a snapshot; one already stored at the same (doc, version) is kept.
@@ -15,6 +16,9 @@ public protocol OpStore {
 
     /// The op a client stored with `seq`, if any (exactly-once across restarts).
     func op(doc: String, clientId: String, seq: Int) throws(StorageError) -> OpRecord?
+
+    /// What is stored about a client id on a document, if it has stored an op.
+    func client(doc: String, clientId: String) throws(StorageError) -> ClientRecord?
 
     /// The highest `seq` stored for a client on a document, if any.
     func highestSeq(doc: String, clientId: String) throws(StorageError) -> Int?

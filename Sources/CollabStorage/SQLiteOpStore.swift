@@ -90,7 +90,7 @@ public final class SQLiteOpStore: OpStore {
     /// `batch`; `flush(batch)` then writes the `documents` rows once per document.
     ///
     /// Checks versions before writing anything, so a `.versionConflict` leaves no trace; a
-    /// `.duplicate` on the first record leaves none either (SQLite undoes the failed statement),
+    /// `.duplicate` on the first record leaves none either (its `clients` row is checked first),
     /// while one on a later record needs the caller's savepoint or transaction to be rolled back.
     /// `batch` is updated only when every record went in.
     func insert(_ records: [OpRecord], into batch: inout OpLogBatch) throws(StorageError) {
@@ -112,6 +112,7 @@ public final class SQLiteOpStore: OpStore {
             touched[record.doc] = document
         }
         for record in records {
+            try recordSeq(record)
             try insertOp(record)
         }
         // Distinct authors: each (doc, user) is looked up once per transaction.
@@ -154,6 +155,26 @@ public final class SQLiteOpStore: OpStore {
         }
     }
 
+    /// Advances the client's row to `record.seq` (creating it on its first op); a seq not above
+    /// the stored highest is a resubmission: `.duplicate`, nothing written.
+    private func recordSeq(_ record: OpRecord) throws(StorageError) {
+        let advanced = try sqlite { () throws(SQLiteError) -> Bool in
+            let statement = try database.cachedStatement("""
+                INSERT INTO clients (doc, client_id, user, first_version, highest_seq, highest_version)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?4)
+                ON CONFLICT (doc, client_id) DO UPDATE
+                    SET highest_seq = excluded.highest_seq, highest_version = excluded.highest_version
+                    WHERE excluded.highest_seq > clients.highest_seq
+                """)
+            try statement.bind([record.doc, record.clientId, record.user, record.version, record.seq])
+            try statement.run()
+            return database.changes > 0
+        }
+        guard advanced else {
+            throw .duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
+        }
+    }
+
     private func insertOp(_ record: OpRecord) throws(StorageError) {
         do {
             let statement = try database.cachedStatement("""
@@ -165,8 +186,6 @@ public final class SQLiteOpStore: OpStore {
             try statement.run()
         } catch {
             switch error.extendedCode {
-            case .constraintUnique:
-                throw .duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
             case .constraintPrimaryKey:
                 let stored = (try? storedVersion(doc: record.doc)) ?? nil
                 throw .versionConflict(doc: record.doc, expected: stored ?? 0, found: record.version)
@@ -238,36 +257,49 @@ public final class SQLiteOpStore: OpStore {
     }
 
     /// See `OpStore.op(doc:clientId:seq:)`.
+    ///
+    /// A client's seqs grow with the versions it stored at, so the op is the client's latest
+    /// at or below `seq`, if that one has exactly `seq`: a walk back from its highest version
+    /// over the primary key, bounded by its first version.
     public func op(doc: String, clientId: String, seq: Int) throws(StorageError) -> OpRecord? {
-        try sqlite { () throws(SQLiteError) in
-            let statement = try database.cachedStatement(
-                "SELECT \(Self.opColumns) FROM ops WHERE doc = ? AND client_id = ? AND seq = ?")
-            try statement.bind([doc, clientId, seq])
+        guard let client = try client(doc: doc, clientId: clientId), seq <= client.highestSeq else { return nil }
+        return try sqlite { () throws(SQLiteError) -> OpRecord? in
+            let statement = try database.cachedStatement("""
+                SELECT \(Self.opColumns) FROM ops
+                WHERE doc = ? AND version BETWEEN ? AND ? AND client_id = ? AND seq <= ?
+                ORDER BY version DESC LIMIT 1
+                """)
+            try statement.bind([doc, client.firstVersion, client.highestVersion, clientId, seq])
             defer { statement.reset() }
-            return try statement.step().map(Self.opRecord)
+            guard let record = try statement.step().map(Self.opRecord), record.seq == seq else { return nil }
+            return record
+        }
+    }
+
+    /// See `OpStore.client(doc:clientId:)`.
+    public func client(doc: String, clientId: String) throws(StorageError) -> ClientRecord? {
+        try sqlite { () throws(SQLiteError) in
+            let statement = try database.cachedStatement("""
+                SELECT user, first_version, highest_seq, highest_version FROM clients
+                WHERE doc = ? AND client_id = ?
+                """)
+            try statement.bind([doc, clientId])
+            defer { statement.reset() }
+            return try statement.step().map { row in
+                ClientRecord(clientId: clientId, user: row.string(0), firstVersion: row.int(1),
+                             highestSeq: row.int(2), highestVersion: row.int(3))
+            }
         }
     }
 
     /// See `OpStore.highestSeq(doc:clientId:)`.
     public func highestSeq(doc: String, clientId: String) throws(StorageError) -> Int? {
-        try sqlite { () throws(SQLiteError) in
-            let statement = try database.cachedStatement(
-                "SELECT seq FROM ops WHERE doc = ? AND client_id = ? ORDER BY seq DESC LIMIT 1")
-            try statement.bind([doc, clientId])
-            defer { statement.reset() }
-            return try statement.step()?.int(0)
-        }
+        try client(doc: doc, clientId: clientId)?.highestSeq
     }
 
     /// See `OpStore.clientOwner(doc:clientId:)`.
     public func clientOwner(doc: String, clientId: String) throws(StorageError) -> String? {
-        try sqlite { () throws(SQLiteError) in
-            let statement = try database.cachedStatement(
-                "SELECT user FROM ops WHERE doc = ? AND client_id = ? ORDER BY seq LIMIT 1")
-            try statement.bind([doc, clientId])
-            defer { statement.reset() }
-            return try statement.step()?.string(0)
-        }
+        try client(doc: doc, clientId: clientId)?.user
     }
 
     /// See `OpStore.latestSnapshot(doc:atOrBefore:)`.

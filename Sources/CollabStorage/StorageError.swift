@@ -1,6 +1,7 @@
 /// Why a store operation failed.
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// (doc, clientId, seq) is already stored; the whole append was rolled back.
+    /// The client already stored `seq` or a higher one on the document (a resubmission);
+    /// the whole append was rolled back.
     case duplicate(doc: String, clientId: String, seq: Int)
     /// A record's version is not the document's next one (versions are gap-free); nothing was stored.
     case versionConflict(doc: String, expected: Int, found: Int)
@@ -16,7 +17,7 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .duplicate(let doc, let clientId, let seq):
-            "op (\(clientId), \(seq)) is already stored for document \(doc)"
+            "client \(clientId) already stored seq \(seq) or a higher one for document \(doc)"
         case .versionConflict(let doc, let expected, let found):
             "document \(doc) is at version \(expected), not \(found)"
         case .migration(let error):

@@ -3,7 +3,7 @@ import Testing
 @testable import CollabStorage
 
 @Suite struct MigratorTests {
-    static let tables = ["document_authors", "documents", "ops", "schema_migrations", "snapshots"]
+    static let tables = ["clients", "document_authors", "documents", "ops", "schema_migrations", "snapshots"]
 
     private func tableNames(_ database: Database) throws -> [String] {
         var names: [String] = []
@@ -15,15 +15,55 @@ import Testing
     @Test func freshDatabaseGetsEveryEmbeddedMigration() throws {
         let directory = try TemporaryDirectory()
         let database = try Database(path: directory.path())
-        #expect(try Migrator.embedded.pendingMigrations(in: database).map(\.version) == [1, 2])
+        #expect(try Migrator.embedded.pendingMigrations(in: database).map(\.version) == [1, 2, 3])
         let applied = try Migrator.embedded.migrate(database)
-        #expect(applied.map(\.name) == ["initial", "drop_history_indexes"])
+        #expect(applied.map(\.name) == ["initial", "drop_history_indexes", "clients_table"])
         #expect(try tableNames(database) == Self.tables)
-        #expect(try Migrator.embedded.appliedVersions(in: database) == [1, 2])
-        // 2 leaves the op log with its primary key and the exactly-once index only.
+        #expect(try Migrator.embedded.appliedVersions(in: database) == [1, 2, 3])
+        // 2 and 3 leave the op log with its primary key alone: no index to write per op.
         #expect(try database.scalarText(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ops_by_time', 'ops_by_user')") == "0")
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ops'") == "0")
         #expect(try database.scalarText("SELECT name FROM schema_migrations WHERE version = 1") == "initial")
+    }
+
+    /// Migration 3 on a version-2 database with ops: the `clients` rows say what the op log
+    /// says, the ops are unchanged, and exactly-once lookups answer as before.
+    @Test func clientsTableIsBuiltFromAnExistingOpLog() throws {
+        let directory = try TemporaryDirectory()
+        let database = try Database(path: directory.path())
+        try Migrator(migrations: Array(Migrator.embedded.migrations.prefix(2))).migrate(database)
+        let rows: [(doc: String, version: Int, client: String, seq: Int, user: String)] = [
+            ("d", 0, "c1", 3, "ada"), ("d", 1, "c2", 1, "bob"), ("d", 2, "c1", 4, "ada"),
+            ("d", 3, "c1", 9, "eve"), ("e", 0, "c1", 1, "cy"),
+        ]
+        for row in rows {
+            let insert = try database.prepare("""
+                INSERT INTO ops (doc, version, client_id, seq, user, ts, length, op, deleted)
+                VALUES (?, ?, ?, ?, ?, 7, 1, '["x"]', '[]')
+                """)
+            try insert.bind([row.doc, row.version, row.client, row.seq, row.user])
+            try insert.run()
+        }
+        try database.execute("INSERT INTO documents VALUES ('d', 4, 1, 3, 7, 7), ('e', 1, 1, 1, 7, 7)")
+        let before = try database.scalarText("SELECT group_concat(doc || version || client_id || seq || user, ',') FROM ops")
+        #expect(try Migrator.embedded.migrate(database).map(\.version) == [3])
+        #expect(try database.scalarText("SELECT group_concat(doc || version || client_id || seq || user, ',') FROM ops")
+                == before)
+        var clients: [String] = []
+        try database.prepare("SELECT doc, client_id, user, first_version, highest_seq, highest_version FROM clients ORDER BY 1, 2")
+            .forEachRow { row in
+                clients.append("\(row.string(0)) \(row.string(1)) \(row.string(2)) \(row.int(3)) \(row.int(4)) \(row.int(5))")
+            }
+        #expect(clients == ["d c1 ada 0 9 3", "d c2 bob 1 1 1", "e c1 cy 0 1 0"])
+        let store = SQLiteOpStore(database: database)
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 4)?.version == 2)
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 5) == nil)
+        #expect(try store.clientOwner(doc: "d", clientId: "c1") == "ada")
+        // The unique index is gone; the next op of c1 must still be above 9.
+        #expect(throws: StorageError.duplicate(doc: "d", clientId: "c1", seq: 9)) {
+            try store.append([OpRecord(doc: "d", version: 4, clientId: "c1", seq: 9, user: "ada", ts: 8,
+                                       length: 1, opJSON: "[1]", deletedJSON: "[]")])
+        }
     }
 
     @Test func reRunIsIdempotent() throws {
@@ -32,7 +72,7 @@ import Testing
         try Migrator.embedded.migrate(database)
         #expect(try Migrator.embedded.migrate(database).isEmpty)
         #expect(try Migrator.embedded.pendingMigrations(in: database).isEmpty)
-        #expect(try database.scalarText("SELECT count(*) FROM schema_migrations") == "2")
+        #expect(try database.scalarText("SELECT count(*) FROM schema_migrations") == "3")
     }
 
     @Test func laterMigrationsApplyInOrderAndDryRunListsThem() throws {
@@ -40,32 +80,33 @@ import Testing
         let first = Migrator(migrations: Array(Migrator.embedded.migrations.prefix(1)))
         try first.migrate(database)
         let extra = [
-            Migration(version: 4, name: "four", sql: "CREATE TABLE four (a INTEGER REFERENCES three (a));"),
-            Migration(version: 3, name: "three", sql: "CREATE TABLE three (a INTEGER PRIMARY KEY);"),
+            Migration(version: 5, name: "five", sql: "CREATE TABLE five (a INTEGER REFERENCES four (a));"),
+            Migration(version: 4, name: "four", sql: "CREATE TABLE four (a INTEGER PRIMARY KEY);"),
         ]
         let next = Migrator(migrations: Migrator.embedded.migrations + extra)
-        #expect(next.knownVersion == 4)
-        #expect(try next.pendingMigrations(in: database).map(\.name) == ["drop_history_indexes", "three", "four"])
-        #expect(try tableNames(database) == Self.tables)  // dry run changed nothing
-        #expect(try next.migrate(database).map(\.version) == [2, 3, 4])
-        #expect(try next.appliedVersions(in: database) == [1, 2, 3, 4])
+        #expect(next.knownVersion == 5)
+        #expect(try next.pendingMigrations(in: database).map(\.name)
+                == ["drop_history_indexes", "clients_table", "four", "five"])
+        #expect(try tableNames(database) == Self.tables.filter { $0 != "clients" })  // dry run changed nothing
+        #expect(try next.migrate(database).map(\.version) == [2, 3, 4, 5])
+        #expect(try next.appliedVersions(in: database) == [1, 2, 3, 4, 5])
     }
 
     @Test func failingMigrationLeavesNothingBehind() throws {
         let database = try Database(path: ":memory:")
         try Migrator.embedded.migrate(database)
         let broken = Migrator(migrations: Migrator.embedded.migrations + [
-            Migration(version: 3, name: "broken", sql: "CREATE TABLE half (a INTEGER); CREATE TABLE ops (x);"),
+            Migration(version: 4, name: "broken", sql: "CREATE TABLE half (a INTEGER); CREATE TABLE ops (x);"),
         ])
         let error = try #require(throws: MigrationError.self) { try broken.migrate(database) }
         guard case .failed(let version?, let cause) = error else {
             Issue.record("unexpected \(error)")
             return
         }
-        #expect(version == 3)
+        #expect(version == 4)
         #expect(cause.message == "table ops already exists")
         #expect(try tableNames(database) == Self.tables)
-        #expect(try broken.appliedVersions(in: database) == [1, 2])
+        #expect(try broken.appliedVersions(in: database) == [1, 2, 3])
     }
 
     @Test func newerDatabaseIsRefusedUntouched() throws {
@@ -74,23 +115,23 @@ import Testing
         try Migrator.embedded.migrate(database)
         try database.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, 'future', 0)")
         let error = try #require(throws: MigrationError.self) { try Migrator.embedded.migrate(database) }
-        #expect(error == .databaseNewer(databaseVersion: 7, knownVersion: 2))
+        #expect(error == .databaseNewer(databaseVersion: 7, knownVersion: 3))
         #expect(error.description
-            == "database schema version 7 is newer than this collab (knows up to 2); upgrade collab")
-        #expect(throws: MigrationError.databaseNewer(databaseVersion: 7, knownVersion: 2)) {
+            == "database schema version 7 is newer than this collab (knows up to 3); upgrade collab")
+        #expect(throws: MigrationError.databaseNewer(databaseVersion: 7, knownVersion: 3)) {
             try Migrator.embedded.pendingMigrations(in: database)
         }
         let store = #expect(throws: StorageError.self) {
             try SQLiteOpStore.openForWriting(path: directory.path())
         }
-        #expect(store == .migration(.databaseNewer(databaseVersion: 7, knownVersion: 2)))
+        #expect(store == .migration(.databaseNewer(databaseVersion: 7, knownVersion: 3)))
     }
 
     @Test func readOnlyStoreRefusesUnmigratedDatabase() throws {
         let directory = try TemporaryDirectory()
         _ = try Database(path: directory.path())
         let error = #expect(throws: StorageError.self) { try SQLiteOpStore.openForReading(path: directory.path()) }
-        #expect(error == .schemaOutdated(databaseVersion: 0, knownVersion: 2))
+        #expect(error == .schemaOutdated(databaseVersion: 0, knownVersion: 3))
     }
 
     /// The plugin embeds Migrations/ at build time; this checks what was embedded is what is on disk.

@@ -49,6 +49,13 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
         // The same seq from another client is no duplicate.
         try store.append([record("d", 2, client: "client-B", seq: 2)])
         #expect(try store.currentVersion(doc: "d") == 3)
+        // Seqs only grow: one below the highest is refused even if it was never stored (a gap).
+        try store.append([record("d", 3, client: "client-B", seq: 7)])
+        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-B", seq: 5)) {
+            try store.append([record("d", 4, client: "client-B", seq: 5)])
+        }
+        #expect(try store.client(doc: "d", clientId: "client-B")
+                == ClientRecord(clientId: "client-B", user: "ada", firstVersion: 2, highestSeq: 7, highestVersion: 3))
     }
 
     @Test func versionsMustBeGapFree() throws {
@@ -73,11 +80,40 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
                           record("d", 1, client: "c2", seq: 1, user: "bob"),
                           record("d", 2, client: "c1", seq: 9, user: "ada")])
         #expect(try store.op(doc: "d", clientId: "c1", seq: 9) == record("d", 2, client: "c1", seq: 9, user: "ada"))
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 6) == nil)
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 6) == nil)  // a gap
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 5) == record("d", 0, client: "c1", seq: 5, user: "ada"))
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 4) == nil)  // before its first
+        #expect(try store.op(doc: "d", clientId: "c1", seq: 10) == nil)  // above its highest
+        #expect(try store.op(doc: "d", clientId: "c2", seq: 1) == record("d", 1, client: "c2", seq: 1, user: "bob"))
+        #expect(try store.op(doc: "other", clientId: "c1", seq: 9) == nil)
         #expect(try store.highestSeq(doc: "d", clientId: "c1") == 9)
         #expect(try store.highestSeq(doc: "d", clientId: "c3") == nil)
         #expect(try store.clientOwner(doc: "d", clientId: "c2") == "bob")
         #expect(try store.clientOwner(doc: "other", clientId: "c2") == nil)
+        #expect(try store.client(doc: "d", clientId: "c1")
+                == ClientRecord(clientId: "c1", user: "ada", firstVersion: 0, highestSeq: 9, highestVersion: 2))
+    }
+
+    /// The walk back from a client's highest version finds every stored seq among many
+    /// interleaved clients, and nothing for the seqs it skipped (seeded, repeatable).
+    @Test func exactlyOnceLookupsAmongInterleavedClients() throws {
+        var random = SplitMix64(seed: 0x5EC5)
+        var stored: [String: [Int: Int]] = [:]  // client -> seq -> version
+        var highest: [String: Int] = [:]
+        var records: [OpRecord] = []
+        for version in 0..<600 {
+            let client = "c\(random.next() % 7)"
+            let seq = (highest[client] ?? 0) + 1 + Int(random.next() % 3)  // gaps of 0-2
+            highest[client] = seq
+            stored[client, default: [:]][seq] = version
+            records.append(record("d", version, client: client, seq: seq))
+        }
+        try store.append(records)
+        for (client, seqs) in stored {
+            for seq in 0...(highest[client]! + 1) {
+                #expect(try store.op(doc: "d", clientId: client, seq: seq)?.version == seqs[seq])
+            }
+        }
     }
 
     @Test func documentSummaryIsKeptCurrent() throws {
