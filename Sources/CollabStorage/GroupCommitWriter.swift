@@ -8,6 +8,10 @@ import Synchronization
 /// Any thread may submit. Each request is isolated by a savepoint, so a duplicate or a version
 /// conflict fails that request alone; a failed `COMMIT` fails the whole group. Completions run
 /// on the storage thread and must return quickly (hop to the caller's own thread).
+///
+/// While requests arrive faster than one per `commitDelay`, the writer lets the oldest waiting
+/// request wait up to `commitDelay` before it commits, so one fsync serves several (like
+/// PostgreSQL's `commit_delay`); at lower rates every request commits at once.
 public final class GroupCommitWriter: Sendable {
     /// How the writer opens and reports.
     public struct Configuration: Sendable {
@@ -20,6 +24,9 @@ public final class GroupCommitWriter: Sendable {
         /// Most requests in one transaction. A backlog is committed in chunks of this size so the
         /// first acks are not held back by the whole backlog's writing (default 1,000).
         public var maxGroupSize: Int = 1_000
+        /// How long the oldest waiting request may wait for others to join its commit, when
+        /// requests arrive more often than this (default 2 ms; zero: never wait).
+        public var commitDelay: Duration = .milliseconds(2)
         /// Called on the storage thread after each transaction, before its completions (metrics).
         public var onCommit: (@Sendable (CommitReport) -> Void)?
 
@@ -72,6 +79,11 @@ public final class GroupCommitWriter: Sendable {
         var storageThread: pthread_t?
         var statistics = Statistics()
         var openError: StorageError?
+        /// When the oldest queued request arrived (monotonic ns), if any is queued.
+        var oldestQueuedAt: UInt64 = 0
+        /// When the latest request arrived, and a moving average of the gaps between arrivals.
+        var lastArrivalAt: UInt64 = 0
+        var averageGap: UInt64 = .max
     }
 
     /// What the storage thread and submitters share (the thread does not retain the writer,
@@ -105,7 +117,7 @@ public final class GroupCommitWriter: Sendable {
             shared.state.withLock { $0.storageThread = pthread_self() }
             ready.signal()
             Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
-                     onCommit: configuration.onCommit)
+                     commitDelay: Self.nanoseconds(configuration.commitDelay), onCommit: configuration.onCommit)
             // Fold the WAL back into the database so a stopped server leaves one file.
             _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             shared.finished.signal()
@@ -139,8 +151,14 @@ public final class GroupCommitWriter: Sendable {
 
     private func submit(_ request: Request) {
         enum Outcome { case queued, queuedAndWake, refused }
+        let now = Self.monotonicNanoseconds()
         let outcome = shared.state.withLock { state -> Outcome in
             guard !state.closing else { return .refused }
+            if state.queue.isEmpty { state.oldestQueuedAt = now }
+            let gap = now &- state.lastArrivalAt
+            // An exponential moving average (1/8 weight); the first gap seeds it.
+            state.averageGap = state.averageGap == .max ? gap : state.averageGap - state.averageGap / 8 + gap / 8
+            state.lastArrivalAt = now
             state.queue.append(request)
             guard state.writerParked else { return .queued }
             state.writerParked = false
@@ -179,12 +197,19 @@ public final class GroupCommitWriter: Sendable {
 
     // MARK: - The storage thread
 
-    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int,
+    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int, commitDelay: UInt64,
                             onCommit: (@Sendable (CommitReport) -> Void)?) {
         var batch: [Request] = []
         while true {
-            enum Next { case commit, park, stop }
+            enum Next { case commit, park, stop, wait(UInt64) }
+            let now = monotonicNanoseconds()
             let next = shared.state.withLock { state -> Next in
+                // Requests are arriving fast enough that more will join: let the oldest wait
+                // (a backlog that already waited through a commit goes at once).
+                if !state.queue.isEmpty, !state.closing, state.queue.count < maxGroupSize,
+                   state.averageGap < commitDelay, now &- state.oldestQueuedAt < commitDelay {
+                    return .wait(state.oldestQueuedAt &+ commitDelay &- now)
+                }
                 if state.queue.count > maxGroupSize {
                     batch.append(contentsOf: state.queue.prefix(maxGroupSize))
                     state.queue.removeFirst(maxGroupSize)
@@ -203,6 +228,10 @@ public final class GroupCommitWriter: Sendable {
             switch next {
             case .park:
                 shared.wakeup.wait()
+            case .wait(let nanoseconds):
+                var delay = timespec(tv_sec: Int(nanoseconds / 1_000_000_000),
+                                     tv_nsec: Int(nanoseconds % 1_000_000_000))
+                _ = nanosleep(&delay, nil)
             case .stop:
                 return
             case .commit:
@@ -277,6 +306,19 @@ public final class GroupCommitWriter: Sendable {
             state.statistics.largestGroupSize = max(state.statistics.largestGroupSize, batch.count)
         }
         return results
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        return UInt64(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? .max : UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     private static func sqlite(_ body: () throws(SQLiteError) -> Void) throws(StorageError) {
