@@ -31,6 +31,7 @@ public final class CollaborationServer: Sendable {
         self.metrics = metrics
         var writerConfiguration = GroupCommitWriter.Configuration(path: configuration.databasePath)
         writerConfiguration.snapshotInterval = configuration.room.snapshotInterval
+        writerConfiguration.commitDelay = configuration.commitDelay
         writerConfiguration.onCommit = { metrics.record($0) }
         let writer: GroupCommitWriter
         do {

@@ -37,6 +37,9 @@ public struct CollaborationServerConfiguration: Sendable {
     public var maxConnectionsPerAddress = 50
     /// Serves `/metrics` without a token (for a scraper on a private network). Default false.
     public var metricsOpen = false
+    /// How long a commit may wait for more ops to share its fsync while ops arrive faster than
+    /// that (see `GroupCommitWriter.Configuration.commitDelay`). Default 2 ms; zero never waits.
+    public var commitDelay: Duration = .milliseconds(2)
     /// Room limits (document size, snapshot interval, join timeout, rate limits...).
     public var room = RoomConfiguration()
     /// Where the server reports problems (storage failures); one line per call. Also reported

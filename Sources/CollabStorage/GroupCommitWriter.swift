@@ -81,8 +81,9 @@ public final class GroupCommitWriter: Sendable {
         var openError: StorageError?
         /// When the oldest queued request arrived (monotonic ns), if any is queued.
         var oldestQueuedAt: UInt64 = 0
-        /// When the latest request arrived, and a moving average of the gaps between arrivals.
+        /// When the latest request arrived, the gap before it, and a moving average of gaps.
         var lastArrivalAt: UInt64 = 0
+        var lastGap: UInt64 = .max
         var averageGap: UInt64 = .max
     }
 
@@ -155,9 +156,12 @@ public final class GroupCommitWriter: Sendable {
         let outcome = shared.state.withLock { state -> Outcome in
             guard !state.closing else { return .refused }
             if state.queue.isEmpty { state.oldestQueuedAt = now }
-            let gap = now &- state.lastArrivalAt
-            // An exponential moving average (1/8 weight); the first gap seeds it.
-            state.averageGap = state.averageGap == .max ? gap : state.averageGap - state.averageGap / 8 + gap / 8
+            if state.lastArrivalAt != 0 {
+                // An exponential moving average (1/8 weight); the first gap seeds it.
+                let gap = now &- state.lastArrivalAt
+                state.lastGap = gap
+                state.averageGap = state.averageGap == .max ? gap : state.averageGap - state.averageGap / 8 + gap / 8
+            }
             state.lastArrivalAt = now
             state.queue.append(request)
             guard state.writerParked else { return .queued }
@@ -205,9 +209,11 @@ public final class GroupCommitWriter: Sendable {
             let now = monotonicNanoseconds()
             let next = shared.state.withLock { state -> Next in
                 // Requests are arriving fast enough that more will join: let the oldest wait
-                // (a backlog that already waited through a commit goes at once).
+                // (a backlog that already waited through a commit goes at once; so does the
+                // first request after a lull, which the moving average is slow to notice).
                 if !state.queue.isEmpty, !state.closing, state.queue.count < maxGroupSize,
-                   state.averageGap < commitDelay, now &- state.oldestQueuedAt < commitDelay {
+                   state.averageGap < commitDelay, state.lastGap < commitDelay,
+                   now &- state.oldestQueuedAt < commitDelay {
                     return .wait(state.oldestQueuedAt &+ commitDelay &- now)
                 }
                 if state.queue.count > maxGroupSize {

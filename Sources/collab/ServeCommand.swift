@@ -65,6 +65,9 @@ enum ServeCommand {
             .option("--max-outstanding-appends", value: "count", kind: .integer(1...64),
                     help: "Most op-log appends one document keeps in flight at once (pipelined group commits); 1 waits for each commit before handing over the next batch.",
                     defaultValue: "4", environment: "COLLAB_MAX_OUTSTANDING_APPENDS"),
+            .option("--commit-delay-ms", value: "milliseconds", kind: .integer(0...100),
+                    help: "While ops arrive faster than one per this many milliseconds, a commit waits up to this long for more to share its fsync (group commit); 0 commits each op as soon as the writer is free.",
+                    defaultValue: "2", environment: "COLLAB_COMMIT_DELAY_MS"),
             .option("--room-idle-seconds", value: "seconds", kind: .integer(0...86_400),
                     help: "Unload a document from memory this long after its last client leaves.",
                     defaultValue: "60", environment: "COLLAB_ROOM_IDLE_SECONDS"),
@@ -152,6 +155,7 @@ enum ServeCommand {
         }
         if let ops = arguments.int("--snapshot-interval") { configuration.room.snapshotInterval = ops }
         if let count = arguments.int("--max-outstanding-appends") { configuration.room.maxOutstandingAppends = count }
+        if let milliseconds = arguments.int("--commit-delay-ms") { configuration.commitDelay = .milliseconds(milliseconds) }
         if let seconds = arguments.int("--room-idle-seconds") { configuration.roomIdleTime = .seconds(seconds) }
         if let count = arguments.int("--max-connections") { configuration.maxConnections = count }
         if let count = arguments.int("--max-connections-per-user") { configuration.maxConnectionsPerUser = count }

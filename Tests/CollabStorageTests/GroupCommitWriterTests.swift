@@ -175,6 +175,54 @@ final class Completions: Sendable {
         #expect(try store.ops(doc: "d", from: 299, limit: 5) == [record("d", 299)])
     }
 
+    /// Requests arriving faster than the commit delay share one commit; ones arriving further
+    /// apart than the delay commit at once.
+    @Test func commitDelayGroupsFastArrivalsOnly() throws {
+        let directory = try TemporaryDirectory()
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.commitDelay = .milliseconds(300)
+        let writer = try GroupCommitWriter(configuration: configuration)
+        defer { writer.close() }
+        let completions = Completions()
+        for version in 0..<20 {
+            writer.append([record("fast", version)], completion: completions.completion("fast"))
+        }
+        #expect(completions.wait(seconds: 10))
+        #expect(completions["fast"].allSatisfy { (try? $0.get()) != nil })
+        // The first may commit alone (no gap measured yet); the other 19 wait for each other.
+        #expect(writer.statistics.commits <= 2)
+        #expect(writer.statistics.largestGroupSize >= 19)
+
+        // Further apart than the delay: no waiting, each completes well before 300 ms.
+        let clock = ContinuousClock()
+        for version in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.4)
+            let done = Completions()
+            let start = clock.now
+            writer.append([record("slow", version)], completion: done.completion("slow"))
+            #expect(done.wait(seconds: 10))
+            #expect(clock.now - start < .milliseconds(250))
+        }
+    }
+
+    @Test func zeroCommitDelayNeverWaits() throws {
+        let directory = try TemporaryDirectory()
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.commitDelay = .zero
+        let writer = try GroupCommitWriter(configuration: configuration)
+        defer { writer.close() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        for version in 0..<50 {
+            let done = Completions()
+            writer.append([record("d", version)], completion: done.completion("op"))
+            #expect(done.wait(seconds: 10))
+        }
+        // 50 commits one after another, none held back (a 2 ms wait each would be 100 ms more).
+        #expect(writer.statistics.commits == 50)
+        #expect(clock.now - start < .seconds(5))
+    }
+
     @Test func closeFromACompletionDoesNotDeadlock() throws {
         let directory = try TemporaryDirectory()
         let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
