@@ -5,8 +5,8 @@ import Synchronization
 /// The storage thread: owns the write connection and commits whatever is waiting in one
 /// transaction (one fsync), then runs the completions in submission order.
 ///
-/// Any thread may submit. Each request is isolated by a savepoint, so a duplicate or a version
-/// conflict fails that request alone; a failed `COMMIT` fails the whole group. Completions run
+/// Any thread may submit. A duplicate or a version conflict fails that request alone (the group
+/// is then rewritten with a savepoint per request); a failed `COMMIT` fails the whole group. Completions run
 /// on the storage thread and must return quickly (hop to the caller's own thread).
 ///
 /// While requests arrive faster than one per `commitDelay`, the writer lets the oldest waiting
@@ -257,33 +257,16 @@ public final class GroupCommitWriter: Sendable {
         let database = store.database
         let clock = ContinuousClock()
         let start = clock.now
-        var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
+        var results: [Result<Void, StorageError>]
         var committed = false
         do throws(StorageError) {
-            try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
-            var opLog = OpLogBatch()
-            for (index, request) in batch.enumerated() {
-                // A savepoint per request isolates its failure from the rest of the group.
-                try sqlite { () throws(SQLiteError) in try database.cachedStatement("SAVEPOINT request").run() }
-                do throws(StorageError) {
-                    switch request {
-                    case .append(let records, _): try store.insert(records, into: &opLog)
-                    case .snapshot(let snapshot, _): try store.insert(snapshot)
-                    }
-                } catch {
-                    results[index] = .failure(error)
-                    // SQLite ends the transaction itself after some failures (I/O, disk full):
-                    // then everything before this request is gone too.
-                    guard database.isInTransaction else { throw error }
-                    try sqlite { () throws(SQLiteError) in
-                        try database.cachedStatement("ROLLBACK TO SAVEPOINT request").run()
-                    }
-                }
-                try sqlite { () throws(SQLiteError) in
-                    try database.cachedStatement("RELEASE SAVEPOINT request").run()
-                }
+            // Optimistically without savepoints (two statements per request saved); a request
+            // that fails undoes the attempt, and the group is written again, isolated.
+            if let written = try write(batch, store: store, isolated: false) {
+                results = written
+            } else {
+                results = try write(batch, store: store, isolated: true) ?? []
             }
-            try store.flush(opLog)
             try sqlite { () throws(SQLiteError) in try database.commit() }
             committed = true
         } catch {
@@ -325,6 +308,47 @@ public final class GroupCommitWriter: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    /// Begins a transaction and writes `batch` into it (the caller commits); returns each
+    /// request's result. Not `isolated`, the first failing request rolls everything back and
+    /// the answer is nil; `isolated`, a savepoint per request confines a failure to it.
+    private static func write(_ batch: [Request], store: SQLiteOpStore, isolated: Bool)
+        throws(StorageError) -> [Result<Void, StorageError>]? {
+        let database = store.database
+        var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
+        try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
+        var opLog = OpLogBatch()
+        for (index, request) in batch.enumerated() {
+            if isolated {
+                try sqlite { () throws(SQLiteError) in try database.cachedStatement("SAVEPOINT request").run() }
+            }
+            do throws(StorageError) {
+                switch request {
+                case .append(let records, _): try store.insert(records, into: &opLog)
+                case .snapshot(let snapshot, _): try store.insert(snapshot)
+                }
+            } catch {
+                // SQLite ends the transaction itself after some failures (I/O, disk full):
+                // then everything before this request is gone too.
+                guard database.isInTransaction else { throw error }
+                guard isolated else {
+                    try sqlite { () throws(SQLiteError) in try database.rollback() }
+                    return nil
+                }
+                results[index] = .failure(error)
+                try sqlite { () throws(SQLiteError) in
+                    try database.cachedStatement("ROLLBACK TO SAVEPOINT request").run()
+                }
+            }
+            if isolated {
+                try sqlite { () throws(SQLiteError) in
+                    try database.cachedStatement("RELEASE SAVEPOINT request").run()
+                }
+            }
+        }
+        try store.flush(opLog)
+        return results
     }
 
     private static func sqlite(_ body: () throws(SQLiteError) -> Void) throws(StorageError) {
