@@ -292,6 +292,23 @@ public final class SQLiteOpStore: OpStore {
         }
     }
 
+    /// The `clients` rows of `doc`, in client id order (for `collab verify`).
+    public func clients(doc: String) throws(StorageError) -> [ClientRecord] {
+        try sqlite { () throws(SQLiteError) in
+            let statement = try database.cachedStatement("""
+                SELECT client_id, user, first_version, highest_seq, highest_version FROM clients
+                WHERE doc = ? ORDER BY client_id
+                """)
+            try statement.bind(doc, at: 1)
+            var clients: [ClientRecord] = []
+            try statement.forEachRow { row in
+                clients.append(ClientRecord(clientId: row.string(0), user: row.string(1), firstVersion: row.int(2),
+                                            highestSeq: row.int(3), highestVersion: row.int(4)))
+            }
+            return clients
+        }
+    }
+
     /// See `OpStore.highestSeq(doc:clientId:)`.
     public func highestSeq(doc: String, clientId: String) throws(StorageError) -> Int? {
         try client(doc: doc, clientId: clientId)?.highestSeq

@@ -5,7 +5,8 @@ import CollabOT
 /// For each document: versions run gap-free from 0; every op decodes and applies to the text
 /// replayed so far; the length and deleted texts stored with each op match the replay; every
 /// snapshot's checksum matches its text and its text equals the replay at its version; the
-/// `documents` row (version, length, author count, first and last times) matches the log.
+/// `documents` row (version, length, author count, first and last times) matches the log; each
+/// client's seq grows with its versions, and the `clients` rows are exactly those the log implies.
 public struct StoreVerifier {
     /// The store checked.
     public let store: SQLiteOpStore
@@ -17,12 +18,13 @@ public struct StoreVerifier {
         self.store = store
     }
 
-    /// Every document id found in the `documents` row, the op log or the snapshots, sorted.
+    /// Every document id found in the `documents` row, the op log, the snapshots or the
+    /// `clients` rows, sorted.
     public func documentIDs() throws(StorageError) -> [String] {
         do throws(SQLiteError) {
             let statement = try store.database.prepare("""
                 SELECT id FROM documents UNION SELECT DISTINCT doc FROM ops
-                UNION SELECT DISTINCT doc FROM snapshots ORDER BY 1
+                UNION SELECT DISTINCT doc FROM snapshots UNION SELECT DISTINCT doc FROM clients ORDER BY 1
                 """)
             var ids: [String] = []
             try statement.forEachRow { row in ids.append(row.string(0)) }
@@ -44,6 +46,7 @@ public struct StoreVerifier {
         var firstTS: Int64?
         var lastTS: Int64?
         var lastStoredLength: Int?
+        var clients: [String: ClientHistory] = [:]
 
         func checkSnapshots(upTo version: Int) throws(StorageError) {
             while let next = pendingSnapshots.first, next <= version {
@@ -103,6 +106,11 @@ public struct StoreVerifier {
                 firstTS = firstTS ?? record.ts
                 lastTS = record.ts
                 lastStoredLength = record.length
+                if clients[record.clientId] == nil {
+                    clients[record.clientId] = ClientHistory(first: record)
+                } else if let problem = clients[record.clientId]?.add(record) ?? nil {
+                    problems.append(problem)
+                }
                 version += 1
             }
         }
@@ -145,8 +153,35 @@ public struct StoreVerifier {
         case (.some, _):
             break  // the replay stopped early: the row cannot be judged
         }
+        // Like the documents row, the clients rows can only be judged against the whole log.
+        if replayIsComplete, (row?.version ?? 0) <= version {
+            problems += try clientProblems(doc: doc, histories: clients)
+        }
         return DocumentVerification(doc: doc, replayedVersion: version, snapshotsChecked: snapshotsChecked,
                                     problems: problems)
+    }
+
+    /// How the `clients` rows of `doc` differ from those its ops imply, in client id order.
+    private func clientProblems(doc: String, histories: [String: ClientHistory])
+        throws(StorageError) -> [VerificationProblem] {
+        var stored: [String: ClientRecord] = [:]
+        for client in try store.clients(doc: doc) {
+            stored[client.clientId] = client
+        }
+        var problems: [VerificationProblem] = []
+        for clientId in Set(stored.keys).union(histories.keys).sorted() {
+            switch (histories[clientId], stored[clientId]) {
+            case (let history?, let row?):
+                problems += history.mismatches(with: row)
+            case (.some, nil):
+                problems.append(.clientRowMissing(clientId: clientId))
+            case (nil, .some):
+                problems.append(.clientRowWithoutOps(clientId: clientId))
+            case (nil, nil):
+                break
+            }
+        }
+        return problems
     }
 
     /// What `operation`'s deletes remove from `text`, in order.

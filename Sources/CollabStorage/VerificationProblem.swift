@@ -22,6 +22,21 @@ public enum VerificationProblem: Equatable, Sendable, CustomStringConvertible {
     case documentRowWithoutOps
     /// A field of the `documents` row is not what the op log says.
     case documentRowMismatch(field: String, stored: String, replayed: String)
+    /// A client id has ops but no `clients` row (exactly-once would accept its seqs again).
+    case clientRowMissing(clientId: String)
+    /// The `clients` row of a client id that has no ops in the document.
+    case clientRowWithoutOps(clientId: String)
+    /// `clients.user` is not the user of the client's lowest-seq op (its owner).
+    case clientUserMismatch(clientId: String, stored: String, replayed: String)
+    /// `clients.first_version` is not the version of the client's first op.
+    case clientFirstVersionMismatch(clientId: String, stored: Int, replayed: Int)
+    /// `clients.highest_seq` is not the client's highest seq in the op log.
+    case clientHighestSeqMismatch(clientId: String, stored: Int, replayed: Int)
+    /// `clients.highest_version` is not the version of the op with the client's highest seq.
+    case clientHighestVersionMismatch(clientId: String, stored: Int, replayed: Int)
+    /// A client's op has a seq not above that of its previous op: exactly-once lookups, which
+    /// walk back from `highest_version` assuming seqs grow with versions, can miss or misfind.
+    case clientSeqNotIncreasing(clientId: String, version: Int, seq: Int, previousVersion: Int, previousSeq: Int)
 
     public var description: String {
         switch self {
@@ -49,6 +64,21 @@ public enum VerificationProblem: Equatable, Sendable, CustomStringConvertible {
             "the documents table lists it but it has no ops"
         case .documentRowMismatch(let field, let stored, let replayed):
             "documents.\(field) is \(stored); the op log gives \(replayed)"
+        case .clientRowMissing(let clientId):
+            "the clients table has no row for client \(clientId)"
+        case .clientRowWithoutOps(let clientId):
+            "the clients table has a row for client \(clientId), which has no ops"
+        case .clientUserMismatch(let clientId, let stored, let replayed):
+            "clients.user of client \(clientId) is \(stored); the op log gives \(replayed)"
+        case .clientFirstVersionMismatch(let clientId, let stored, let replayed):
+            "clients.first_version of client \(clientId) is \(stored); the op log gives \(replayed)"
+        case .clientHighestSeqMismatch(let clientId, let stored, let replayed):
+            "clients.highest_seq of client \(clientId) is \(stored); the op log gives \(replayed)"
+        case .clientHighestVersionMismatch(let clientId, let stored, let replayed):
+            "clients.highest_version of client \(clientId) is \(stored); the op log gives \(replayed)"
+        case .clientSeqNotIncreasing(let clientId, let version, let seq, let previousVersion, let previousSeq):
+            "op \(version): seq \(seq) of client \(clientId) is not above its seq \(previousSeq) "
+                + "at op \(previousVersion)"
         }
     }
 }

@@ -10,8 +10,9 @@ enum VerifyCommand {
             Replays the operations of every document (or of <doc> alone) from version 0 and \
             checks that versions have no gaps, that every operation decodes and fits the \
             text, that the length and deleted text stored with each operation match, that \
-            every snapshot's checksum matches its text and its text matches the replay, and \
-            that the documents table agrees. Prints one line per document ('ok' or 'FAIL' and \
+            every snapshot's checksum matches its text and its text matches the replay, that \
+            each client's seq grows with its versions, and that the documents and clients \
+            tables agree. Prints one line per document ('ok' or 'FAIL' and \
             each problem). Exits 1 if any document fails.
             """,
         arguments: [ArgumentSpec("doc", help: "Check only this document.", isRequired: false)],

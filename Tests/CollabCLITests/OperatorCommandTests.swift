@@ -278,6 +278,21 @@ import Testing
         #expect(try collab(["export", "notes"]).status == 1)
     }
 
+    @Test func verifyChecksTheClientsTable() throws {
+        let store = try SQLiteOpStore.openForWriting(path: db)
+        try store.database.execute("DELETE FROM clients WHERE client_id = 'client-ada1'")
+        try store.database.execute("UPDATE clients SET highest_seq = 1 WHERE client_id = 'client-bob1'")
+        #expect(try collab(["verify"]) == Result(status: 1, out: """
+            FAIL  notes  2 problems
+                    the clients table has no row for client client-ada1
+                    clients.highest_seq of client client-bob1 is 1; the op log gives 2
+
+            """, err: """
+            error: 1 of 1 document failed verification (notes). Keep a copy of \(db) before repairing it; 'collab export' still writes each version the replay reaches.
+
+            """))
+    }
+
     // MARK: - import
 
     @Test func importCreatesThenRefusesThenReplaces() throws {

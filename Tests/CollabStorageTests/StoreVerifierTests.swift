@@ -118,4 +118,112 @@ import Testing
         #expect(try StoreVerifier(store: store).documentIDs() == ["d", "e", "ghost"])
         #expect(try problems("ghost") == [.documentRowWithoutOps])
     }
+
+    // MARK: - clients table ("e": client-ada, seqs 1, 2, 3 at versions 0, 1, 2, all by ada)
+
+    @Test func theClientsRowsCheckedAreTheOnesTheOpsImply() throws {
+        #expect(try store.clients(doc: "e") == [ClientRecord(clientId: "client-ada", user: "ada", firstVersion: 0,
+                                                             highestSeq: 3, highestVersion: 2)])
+        // "d": one client id used by bob first, then by ada too; its owner is bob.
+        #expect(try store.clients(doc: "d") == [ClientRecord(clientId: "client-ada", user: "bob", firstVersion: 0,
+                                                             highestSeq: 30, highestVersion: 29)])
+        #expect(try problems("d") == [])
+        #expect(try problems("e") == [])
+    }
+
+    @Test func severalClientsVerifyClean() throws {
+        var fixture = OpLogFixture(doc: "f")
+        fixture.add([.insert("ab")], user: "ada", client: "c1")
+        fixture.add([.retain(2), .insert("cd")], user: "bob", client: "c2")
+        fixture.add([.retain(4), .insert("ef")], user: "ada", client: "c1")
+        fixture.add([.delete(1), .retain(5)], user: "cy", client: "c3")
+        fixture.add([.retain(5), .insert("g")], user: "bob", client: "c2")
+        try store.append(fixture.records)
+        #expect(try store.clients(doc: "f").map(\.clientId) == ["c1", "c2", "c3"])
+        var verifier = StoreVerifier(store: store)
+        verifier.pageSize = 2
+        #expect(try verifier.verify(doc: "f") == DocumentVerification(doc: "f", replayedVersion: 5,
+                                                                        snapshotsChecked: 0, problems: []))
+    }
+
+    @Test func clientHighestSeq() throws {
+        try store.database.execute("UPDATE clients SET highest_seq = 2 WHERE doc = 'e'")
+        #expect(try problems("e") == [.clientHighestSeqMismatch(clientId: "client-ada", stored: 2, replayed: 3)])
+    }
+
+    @Test func clientHighestVersion() throws {
+        try store.database.execute("UPDATE clients SET highest_version = 1 WHERE doc = 'e'")
+        #expect(try problems("e") == [.clientHighestVersionMismatch(clientId: "client-ada", stored: 1, replayed: 2)])
+    }
+
+    @Test func clientUser() throws {
+        try store.database.execute("UPDATE clients SET user = 'mallory' WHERE doc = 'e'")
+        #expect(try problems("e") == [.clientUserMismatch(clientId: "client-ada", stored: "mallory", replayed: "ada")])
+    }
+
+    @Test func clientFirstVersion() throws {
+        try store.database.execute("UPDATE clients SET first_version = 1 WHERE doc = 'e'")
+        #expect(try problems("e") == [.clientFirstVersionMismatch(clientId: "client-ada", stored: 1, replayed: 0)])
+    }
+
+    @Test func everyWrongFieldOfOneRowIsReportedInColumnOrder() throws {
+        try store.database.execute("""
+            UPDATE clients SET user = 'x', first_version = 2, highest_seq = 9, highest_version = 0 WHERE doc = 'e'
+            """)
+        #expect(try problems("e") == [
+            .clientUserMismatch(clientId: "client-ada", stored: "x", replayed: "ada"),
+            .clientFirstVersionMismatch(clientId: "client-ada", stored: 2, replayed: 0),
+            .clientHighestSeqMismatch(clientId: "client-ada", stored: 9, replayed: 3),
+            .clientHighestVersionMismatch(clientId: "client-ada", stored: 0, replayed: 2),
+        ])
+    }
+
+    @Test func clientRowMissing() throws {
+        try store.database.execute("DELETE FROM clients WHERE doc = 'e'")
+        #expect(try problems("e") == [.clientRowMissing(clientId: "client-ada")])
+    }
+
+    @Test func clientRowWithoutOps() throws {
+        try store.database.execute("""
+            INSERT INTO clients (doc, client_id, user, first_version, highest_seq, highest_version)
+            VALUES ('e', 'client-zed', 'zed', 0, 1, 0), ('orphan', 'client-ada', 'ada', 0, 1, 0)
+            """)
+        #expect(try problems("e") == [.clientRowWithoutOps(clientId: "client-zed")])
+        // A document known only from the clients table is still verified.
+        #expect(try StoreVerifier(store: store).documentIDs() == ["d", "e", "orphan"])
+        #expect(try StoreVerifier(store: store).verify(doc: "orphan") == DocumentVerification(
+            doc: "orphan", replayedVersion: 0, snapshotsChecked: 0,
+            problems: [.clientRowWithoutOps(clientId: "client-ada")]))
+    }
+
+    @Test func clientSeqGoingBackwards() throws {
+        // Seqs 2, 1, 3: the row (owner ada, first 0, highest 3 at 2) still matches the ops.
+        try store.database.execute("UPDATE ops SET seq = 3 - seq WHERE doc = 'e' AND version < 2")
+        #expect(try problems("e") == [.clientSeqNotIncreasing(clientId: "client-ada", version: 1, seq: 1,
+                                                              previousVersion: 0, previousSeq: 2)])
+        // Seqs 2, 2, 3: an equal seq does not increase either.
+        try store.database.execute("UPDATE ops SET seq = 2 WHERE doc = 'e' AND version = 1")
+        #expect(try problems("e") == [.clientSeqNotIncreasing(clientId: "client-ada", version: 1, seq: 2,
+                                                              previousVersion: 0, previousSeq: 2)])
+    }
+
+    @Test func clientSeqGoingBackwardsMovesTheOwnerAndTheHighest() throws {
+        // Seqs 3, 1, 2 with op 1 by bob: the owner is bob (lowest seq), the highest seq is at version 0.
+        try store.database.execute("""
+            UPDATE ops SET seq = CASE version WHEN 0 THEN 3 WHEN 1 THEN 1 ELSE 2 END,
+                user = CASE version WHEN 1 THEN 'bob' ELSE user END WHERE doc = 'e'
+            """)
+        #expect(try problems("e") == [
+            .clientSeqNotIncreasing(clientId: "client-ada", version: 1, seq: 1, previousVersion: 0, previousSeq: 3),
+            .documentRowMismatch(field: "author_count", stored: "1", replayed: "2"),
+            .clientUserMismatch(clientId: "client-ada", stored: "ada", replayed: "bob"),
+            .clientHighestVersionMismatch(clientId: "client-ada", stored: 2, replayed: 0),
+        ])
+    }
+
+    @Test func clientsAreNotJudgedAgainstALogThatStopsEarly() throws {
+        // The replay stops at the gap, before op 2: judged on op 0 alone the row would look wrong.
+        try store.database.execute("DELETE FROM ops WHERE doc = 'e' AND version = 1")
+        #expect(try problems("e") == [.missingVersion(expected: 1, found: 2)])
+    }
 }
