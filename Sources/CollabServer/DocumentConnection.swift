@@ -21,9 +21,10 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     private var closeCodeSent: WebSocketCloseCode?
 
     /// A connection to `documentId`'s room on `rooms`' loop (the room loads if needed; if it
-    /// cannot, the connection is closed with 1011 when it opens).
+    /// cannot, the connection is closed with 1011 when it opens). `openOrder` was taken when
+    /// the upgrade was accepted (`Session.nextOpenOrder()`).
     init(webSocket: WebSocketServerConnection, documentId: String, identity: SessionIdentity,
-         deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil) {
+         deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil, openOrder: UInt64) {
         self.webSocket = webSocket
         self.rooms = rooms
         self.deadline = deadline
@@ -32,7 +33,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         self.slot = slot
         entry = rooms.room(for: documentId)
         if let entry {
-            session = Session(room: entry.room, client: self, identity: identity)
+            session = Session(room: entry.room, client: self, identity: identity, openOrder: openOrder)
         }
         rooms.attach(self, to: entry)
     }

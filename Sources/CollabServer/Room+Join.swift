@@ -41,6 +41,14 @@ extension Room {
         if clients[clientId] == nil { clients[clientId] = ClientIdState(sub: sub) }
 
         if let previous = sessions.first(where: { $0.clientId == clientId }) {
+            // A connection the client already dropped and replaced can have its join read after
+            // the newer one's: its 101 leaves from the accepting loop before the hand-off to this
+            // loop is queued, and a dropped connection's bytes are still read. Its join must not
+            // replace the newer session (that client would stop at 4000): it is the one replaced.
+            guard previous.openOrder < session.openOrder else {
+                session.closeReplaced()
+                return
+            }
             previous.closeReplaced()
         }
         session.clientId = clientId

@@ -220,6 +220,32 @@ import Testing
         #expect(watcher.take().isEmpty)
     }
 
+    /// A dropped connection's join read after its replacement's (the server's loops can adopt
+    /// connections out of order) must not replace the newer session: the client would stop
+    /// at 4000 with an op unacknowledged.
+    @Test func lateJoinOfAnOlderConnectionIsTheOneReplaced() {
+        let harness = Harness()
+        let (_, watcher) = harness.join("watcher1")
+        let (old, oldClient) = harness.connect()
+        let (new, newClient) = harness.connect()
+        new.send(#"{"type":"join","clientId":"abcdefgh"}"#)
+        #expect(newClient.take().map(\.type) == ["snapshot", "joined"])
+        _ = watcher.take()
+        old.send(#"{"type":"join","clientId":"abcdefgh"}"#)
+        #expect(oldClient.closeCode == .replaced)
+        #expect(oldClient.take().isEmpty)
+        #expect(old.isClosed)
+        #expect(newClient.closeCode == nil)
+        #expect(new.isJoined)
+        #expect(harness.room.participantCount == 2)
+        #expect(watcher.take().isEmpty)
+        // The newer session still edits and is acked.
+        new.sendOp(seq: 1, v: 0, #"["x"]"#)
+        harness.store.commitAll()
+        #expect(newClient.take().map(\.type) == ["ack"])
+        #expect(harness.text == "x")
+    }
+
     @Test func presenceOnJoinAndLeave() {
         let harness = Harness()
         let ada = SessionIdentity(sub: "ada", name: "Ada L.", role: .editor)
