@@ -186,9 +186,9 @@ public final class CollaborationServer: Sendable {
         }
         let loop = group.loop(for: FNV1a64.hash(grant.documentId))
         let rooms = loops[loop.index]
-        // Taken here, before the 101 leaves: the room's loop may adopt connections in
+        // Taken with the slot, before the 101 leaves: the room's loop may adopt connections in
         // another order than the client opened them (see `Room.join`).
-        let openOrder = Session.nextOpenOrder()
+        let openOrder = slot.openOrder
         return .accept(targetLoop: loop) { webSocket in
             DocumentConnection(webSocket: webSocket, documentId: grant.documentId, identity: grant.identity,
                                deadline: grant.deadline, rooms: rooms.value, slot: slot, openOrder: openOrder)

@@ -6,6 +6,8 @@ import Synchronization
 final class ConnectionCounter: Sendable {
     private struct Counts {
         var total = 0
+        /// Slots reserved since start: the next slot's `openOrder`.
+        var opened: UInt64 = 0
         var byUser: [String: Int] = [:]
         var byAddress: [String: Int] = [:]
     }
@@ -26,6 +28,7 @@ final class ConnectionCounter: Sendable {
 
     /// Takes a slot for a connection of `user` from `address`, or refuses with 503 when a cap is reached.
     func reserve(user: String?, address: String?) throws(HTTPRefusal) -> ConnectionSlot {
+        var openOrder: UInt64 = 0
         let refusal: String? = counts.withLock { counts in
             if maxTotal > 0 && counts.total >= maxTotal {
                 return "the server is at its connection limit (\(maxTotal))"
@@ -39,10 +42,12 @@ final class ConnectionCounter: Sendable {
             counts.total += 1
             if let user { counts.byUser[user, default: 0] += 1 }
             if let address { counts.byAddress[address, default: 0] += 1 }
+            counts.opened += 1
+            openOrder = counts.opened
             return nil
         }
         if let refusal { throw HTTPRefusal(.serviceUnavailable, refusal) }
-        return ConnectionSlot(counter: self, user: user, address: address)
+        return ConnectionSlot(counter: self, user: user, address: address, openOrder: openOrder)
     }
 
     /// Connections counted now.

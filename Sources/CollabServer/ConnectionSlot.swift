@@ -7,9 +7,13 @@ final class ConnectionSlot: Sendable {
     private let user: String?
     private let address: String?
     private let released = Atomic<Bool>(false)
+    /// Where this connection comes in the order the server accepted upgrades (larger is
+    /// newer): a `join` replaces only a session that opened before it (`Room.join`).
+    let openOrder: UInt64
 
-    init(counter: ConnectionCounter, user: String?, address: String?) {
+    init(counter: ConnectionCounter, user: String?, address: String?, openOrder: UInt64) {
         self.counter = counter
+        self.openOrder = openOrder
         self.user = user
         self.address = address
     }

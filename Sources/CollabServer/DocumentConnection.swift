@@ -22,7 +22,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
 
     /// A connection to `documentId`'s room on `rooms`' loop (the room loads if needed; if it
     /// cannot, the connection is closed with 1011 when it opens). `openOrder` was taken when
-    /// the upgrade was accepted (`Session.nextOpenOrder()`).
+    /// the upgrade was accepted (`ConnectionSlot.openOrder`).
     init(webSocket: WebSocketServerConnection, documentId: String, identity: SessionIdentity,
          deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil, openOrder: UInt64) {
         self.webSocket = webSocket

@@ -1,7 +1,6 @@
 import CollabJSON
 import CollabOT
 import CollabTransport
-import Synchronization
 
 /// One WebSocket connection to a document: the join handshake, message dispatch and
 /// per-connection limits (ShareDB's agent). Lives on the room's loop.
@@ -47,24 +46,9 @@ public final class Session {
     var rateLimitStrikes: EventWindowCounter
     var badMessages: EventWindowCounter
 
-    /// Server-wide source of `openOrder`.
-    private static let openCounter = Atomic<UInt64>(0)
-
-    /// The next `openOrder`: call when the connection counts as open to its client (before
-    /// the upgrade's 101 leaves), so a connection the client opened later gets a larger one.
-    static func nextOpenOrder() -> UInt64 {
-        // Relaxed is enough: one atomic's modifications are totally ordered, consistently
-        // with happens-before (here: a 101 the client saw before it opened the next one).
-        openCounter.wrappingAdd(1, ordering: .relaxed).newValue
-    }
-
-    /// A session for a new connection to `room`, opened now; starts the join timer.
-    public convenience init(room: Room, client: any RoomClient, identity: SessionIdentity) {
-        self.init(room: room, client: client, identity: identity, openOrder: Self.nextOpenOrder())
-    }
-
-    /// A session for a connection opened at `openOrder` (from `nextOpenOrder()`).
-    init(room: Room, client: any RoomClient, identity: SessionIdentity, openOrder: UInt64) {
+    /// A session for a connection to `room` that opened `openOrder`-th (`ConnectionSlot.openOrder`
+    /// in the server); starts the join timer.
+    public init(room: Room, client: any RoomClient, identity: SessionIdentity, openOrder: UInt64) {
         self.room = room
         self.client = client
         self.identity = identity

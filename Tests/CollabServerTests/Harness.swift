@@ -28,9 +28,18 @@ final class Harness {
         }
     }
 
+    /// Connections opened so far (each new session opens after the previous).
+    private var opened: UInt64 = 0
+
     func connect(_ identity: SessionIdentity = .anonymous) -> (Session, FakeClient) {
         let client = FakeClient()
-        return (Session(room: room, client: client, identity: identity), client)
+        return (Session(room: room, client: client, identity: identity, openOrder: nextOpenOrder()), client)
+    }
+
+    /// The open order of a connection opened now.
+    func nextOpenOrder() -> UInt64 {
+        opened += 1
+        return opened
     }
 
     /// Connects and joins; the join answer is taken (consumed) from the client.

@@ -370,7 +370,8 @@ import Testing
         #expect(harness.room.headVersion == 3)
         let (_, snapshotClient) = harness.connect()
         let (late, lateClient) = harness.connect()
-        let joiner = Session(room: harness.room, client: snapshotClient, identity: .anonymous)
+        let joiner = Session(room: harness.room, client: snapshotClient, identity: .anonymous,
+                             openOrder: harness.nextOpenOrder())
         joiner.send(#"{"type":"join","clientId":"joiner01"}"#)
         late.send(#"{"type":"join","clientId":"joiner02","version":0}"#)
         let snapshot = snapshotClient.take()

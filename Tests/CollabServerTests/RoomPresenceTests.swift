@@ -34,7 +34,8 @@ import Testing
         b.sendOp(seq: 1, v: 1, #"["XX"]"#)
         harness.store.commitAll()
         let (_, cClient) = harness.connect()
-        let c = Session(room: harness.room, client: cClient, identity: .anonymous)
+        let c = Session(room: harness.room, client: cClient, identity: .anonymous,
+                        openOrder: harness.nextOpenOrder())
         c.send(#"{"type":"join","clientId":"clientCC","version":2}"#)
         let listed = cClient.take().last?["presence"]?.array ?? []
         #expect(listed.map { $0["clientId"]?.string } == ["clientAA", "clientBB"])
