@@ -3,11 +3,13 @@ import Foundation
 import Synchronization
 
 /// The storage thread: owns the write connection and commits whatever is waiting in one
-/// transaction (one fsync), then runs the completions in submission order.
+/// transaction; a `WALSyncer` then makes it durable (one fsync, possibly for several commits)
+/// and runs the completions in submission order, while the next group is being written.
 ///
 /// Any thread may submit. A duplicate or a version conflict fails that request alone (the group
-/// is then rewritten with a savepoint per request); a failed `COMMIT` fails the whole group. Completions run
-/// on the storage thread and must return quickly (hop to the caller's own thread).
+/// is then rewritten with a savepoint per request); a failed `COMMIT` or sync fails the whole
+/// group. Completions run on the sync thread and must return quickly (hop to the caller's own
+/// thread).
 ///
 /// While requests arrive faster than one per `commitDelay`, the writer lets the oldest waiting
 /// request wait up to `commitDelay` before it commits, so one fsync serves several (like
@@ -93,24 +95,38 @@ public final class GroupCommitWriter: Sendable {
         let state = Mutex(State())
         let wakeup = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
+        let syncer: WALSyncer
+
+        init(path: String) {
+            syncer = WALSyncer(walPath: path == ":memory:" || path.isEmpty ? nil : path + "-wal")
+        }
     }
 
-    private let shared = Shared()
+    private let shared: Shared
     /// The configuration it was started with.
     public let configuration: Configuration
 
     /// Opens (creating and migrating if needed) the database and starts the storage thread.
     public init(configuration: Configuration) throws(StorageError) {
         self.configuration = configuration
-        let shared = self.shared
+        let shared = Shared(path: configuration.path)
+        self.shared = shared
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread {
             let store: SQLiteOpStore
             do throws(StorageError) {
                 store = try SQLiteOpStore.openForWriting(path: configuration.path,
                                                          migrator: configuration.migrator)
+                // COMMIT writes the WAL without an fsync; the WALSyncer's fdatasync makes it
+                // durable before any completion runs (see WALSyncer).
+                do throws(SQLiteError) {
+                    try store.database.execute("PRAGMA synchronous=NORMAL")
+                } catch {
+                    throw StorageError.sqlite(error)
+                }
             } catch {
                 shared.state.withLock { $0.openError = error }
+                shared.syncer.close()
                 ready.signal()
                 shared.finished.signal()
                 return
@@ -119,6 +135,8 @@ public final class GroupCommitWriter: Sendable {
             ready.signal()
             Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
                      commitDelay: Self.nanoseconds(configuration.commitDelay), onCommit: configuration.onCommit)
+            // Every commit made durable and completed before the WAL is folded away.
+            shared.syncer.close()
             // Fold the WAL back into the database so a stopped server leaves one file.
             _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             shared.finished.signal()
@@ -182,7 +200,7 @@ public final class GroupCommitWriter: Sendable {
 
     /// Refuses new requests, commits everything already queued, checkpoints the WAL and stops
     /// the storage thread; returns when it has stopped. Safe to call more than once. Called from
-    /// a completion (on the storage thread) it only starts the shutdown, and returns at once.
+    /// a completion (on the sync thread) it only starts the shutdown, and returns at once.
     public func close() {
         let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
             state.closing = true
@@ -194,7 +212,7 @@ public final class GroupCommitWriter: Sendable {
         if wake {
             shared.wakeup.signal()
         }
-        guard !onStorageThread else { return }
+        guard !onStorageThread, !shared.syncer.isCurrentThread else { return }
         shared.finished.wait()
         shared.finished.signal()  // let any other close() through too
     }
@@ -208,13 +226,8 @@ public final class GroupCommitWriter: Sendable {
             enum Next { case commit, park, stop, wait(UInt64) }
             let now = monotonicNanoseconds()
             let next = shared.state.withLock { state -> Next in
-                // Requests are arriving fast enough that more will join: let the oldest wait
-                // (a backlog that already waited through a commit goes at once; so does the
-                // first request after a lull, which the moving average is slow to notice).
-                if !state.queue.isEmpty, !state.closing, state.queue.count < maxGroupSize,
-                   state.averageGap < commitDelay, state.lastGap < commitDelay,
-                   now &- state.oldestQueuedAt < commitDelay {
-                    return .wait(state.oldestQueuedAt &+ commitDelay &- now)
+                if let wait = delay(state, now: now, commitDelay: commitDelay, maxGroupSize: maxGroupSize) {
+                    return .wait(wait)
                 }
                 if state.queue.count > maxGroupSize {
                     batch.append(contentsOf: state.queue.prefix(maxGroupSize))
@@ -242,12 +255,41 @@ public final class GroupCommitWriter: Sendable {
                 return
             case .commit:
                 let results = commit(batch, shared: shared, store: store, onCommit: onCommit)
-                for (request, result) in zip(batch, results) {
-                    request.completion(result)
+                let requests = batch
+                let complete: WALSyncer.Work = { syncError in
+                    for (request, result) in zip(requests, results) {
+                        if case .success = result, let syncError {
+                            request.completion(.failure(syncError))
+                        } else {
+                            request.completion(result)
+                        }
+                    }
+                }
+                // A next group ready to commit: the sync thread flushes while it is written.
+                // Otherwise (nothing waiting, or the next group will wait for the commit delay
+                // anyway) sync here rather than wake a thread for nothing to overlap with.
+                let after = monotonicNanoseconds()
+                let nextIsReady = shared.state.withLock { state in
+                    !state.queue.isEmpty
+                        && delay(state, now: after, commitDelay: commitDelay, maxGroupSize: maxGroupSize) == nil
+                }
+                if nextIsReady || !shared.syncer.runNowIfIdle(complete) {
+                    shared.syncer.submit(complete)
                 }
                 batch.removeAll(keepingCapacity: true)
             }
         }
+    }
+
+    /// How long the oldest queued request should still wait for others to join its commit, if
+    /// at all: when requests are arriving fast enough that more will join. A backlog that
+    /// already waited through a commit goes at once; so does the first request after a lull,
+    /// which the moving average is slow to notice.
+    private static func delay(_ state: State, now: UInt64, commitDelay: UInt64, maxGroupSize: Int) -> UInt64? {
+        guard !state.queue.isEmpty, !state.closing, state.queue.count < maxGroupSize,
+              state.averageGap < commitDelay, state.lastGap < commitDelay,
+              now &- state.oldestQueuedAt < commitDelay else { return nil }
+        return state.oldestQueuedAt &+ commitDelay &- now
     }
 
     /// Writes `batch` in one transaction; returns each request's result.
