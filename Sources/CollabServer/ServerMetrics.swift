@@ -55,10 +55,10 @@ final class ServerMetrics: Sendable {
         metric("collab_messages_sent_total", "counter", "WebSocket messages queued to clients.", messagesOut)
         metric("collab_bytes_sent_total", "counter", "WebSocket frame bytes queued to clients.", bytesOut)
         metric("collab_ops_committed_total", "counter", "Ops made durable.", opsCommitted)
-        metric("collab_commits_total", "counter", "Group commits (transactions, one fsync each).", commits)
+        metric("collab_commits_total", "counter", "Group commits (transactions; one WAL fsync serves one or more).", commits)
         metric("collab_commit_requests_total", "counter", "Append and snapshot requests committed.", commitRequests)
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",
-                              help: "Time of one group commit (one fsync).")
+                              help: "Time to write one group commit's transaction (its WAL fsync follows, overlapped with the next).")
         commitGroupSize.append(to: &out, name: "collab_commit_group_size",
                                help: "Append and snapshot requests per group commit.")
         errors.append(to: &out, name: "collab_errors_total", label: "code", help: "Error messages sent to clients, by code.")

@@ -6,6 +6,6 @@ public struct CommitReport: Sendable {
     public var ops: Int
     /// Requests that failed (duplicate, version conflict, or the whole commit failing).
     public var failedRequests: Int
-    /// From `BEGIN` to the end of `COMMIT` (which includes the fsync).
+    /// From `BEGIN` to the end of `COMMIT`: the WAL is written, not yet fsync'd (`WALSyncer`).
     public var duration: Duration
 }
