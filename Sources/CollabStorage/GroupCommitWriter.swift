@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// Any thread may submit. A duplicate or a version conflict fails that request alone (the group
 /// is then rewritten with a savepoint per request); a failed `COMMIT` or sync fails the whole
-/// group. Completions run on the sync thread and must return quickly (hop to the caller's own
-/// thread).
+/// group. Completions run on the writer's threads (the sync thread, or the storage thread when
+/// it syncs inline) and must return quickly (hop to the caller's own thread).
 ///
 /// While requests arrive faster than one per `commitDelay`, the writer lets the oldest waiting
 /// request wait up to `commitDelay` before it commits, so one fsync serves several (like
@@ -200,7 +200,7 @@ public final class GroupCommitWriter: Sendable {
 
     /// Refuses new requests, commits everything already queued, checkpoints the WAL and stops
     /// the storage thread; returns when it has stopped. Safe to call more than once. Called from
-    /// a completion (on the sync thread) it only starts the shutdown, and returns at once.
+    /// a completion (on a writer thread) it only starts the shutdown, and returns at once.
     public func close() {
         let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
             state.closing = true
@@ -306,8 +306,11 @@ public final class GroupCommitWriter: Sendable {
             // that fails undoes the attempt, and the group is written again, isolated.
             if let written = try write(batch, store: store, isolated: false) {
                 results = written
+            } else if let written = try write(batch, store: store, isolated: true) {
+                results = written
             } else {
-                results = try write(batch, store: store, isolated: true) ?? []
+                // `isolated` always answers; should it not, fail the group rather than drop it.
+                throw StorageError.sqlite(SQLiteError(extendedCode: .misuse, message: "isolated write gave no results"))
             }
             try sqlite { () throws(SQLiteError) in try database.commit() }
             committed = true

@@ -49,7 +49,8 @@ final class WALSyncer: Sendable {
         thread.start()
     }
 
-    /// Queues `work` to run after the next sync (call after the `COMMIT` it is about returned).
+    /// Queues `work` to run after the next sync (call after the `COMMIT` it is about returned;
+    /// not after `close()`).
     func submit(_ work: @escaping Work) {
         let wake = shared.state.withLock { state -> Bool in
             state.pending.append(work)
