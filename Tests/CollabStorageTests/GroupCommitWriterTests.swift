@@ -223,6 +223,28 @@ final class Completions: Sendable {
         #expect(clock.now - start < .seconds(5))
     }
 
+    /// A completion reports success only after the writer's own fsync of the WAL: when that
+    /// sync cannot happen (here the WAL file is unlinked before the first commit, so it cannot
+    /// be opened to be synced) the append fails, though SQLite's COMMIT went through.
+    @Test func noSuccessWithoutTheWALSync() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
+        defer { writer.close() }
+        let walPath = directory.path() + "-wal"
+        #expect(FileManager.default.fileExists(atPath: walPath))  // the migrations wrote it
+        try FileManager.default.removeItem(atPath: walPath)
+        let completions = Completions()
+        writer.append([record("d", 0)], completion: completions.completion("op"))
+        #expect(completions.wait(seconds: 10))
+        let error = #expect(throws: StorageError.self) { try completions["op"].first?.get() }
+        guard case .sqlite(let cause)? = error else {
+            Issue.record("expected an I/O error, got \(String(describing: error))")
+            return
+        }
+        #expect(cause.extendedCode == .ioError)
+        #expect(cause.message.contains("-wal"))
+    }
+
     @Test func closeFromACompletionDoesNotDeadlock() throws {
         let directory = try TemporaryDirectory()
         let writer = try GroupCommitWriter(configuration: .init(path: directory.path()))
