@@ -131,12 +131,27 @@ final class RopeNode: @unchecked Sendable {
             return bytes.count
         }
         return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
             var seen = 0
-            for index in 0..<buffer.count where buffer[index] & 0xC0 != 0x80 {
-                if seen == offset {
-                    return index
+            var index = 0
+            // Eight bytes at a time while the wanted scalar starts after the word: a byte starts
+            // a scalar unless it is a continuation byte (10xxxxxx: bit 7 set, bit 6 clear).
+            while index + 8 <= buffer.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let continuations = (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                let starts = 8 - continuations
+                if seen + starts > offset { break }
+                seen += starts
+                index += 8
+            }
+            while index < buffer.count {
+                if buffer[index] & 0xC0 != 0x80 {
+                    if seen == offset {
+                        return index
+                    }
+                    seen += 1
                 }
-                seen += 1
+                index += 1
             }
             return buffer.count
         }
