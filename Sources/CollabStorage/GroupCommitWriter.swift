@@ -85,12 +85,13 @@ public final class GroupCommitWriter: Sendable {
         var storageThread: pthread_t?
         var statistics = Statistics()
         var openError: StorageError?
-        /// When the oldest queued request arrived (monotonic ns), if any is queued.
-        var oldestQueuedAt: UInt64 = 0
-        /// When the latest request arrived, the gap before it, and a moving average of gaps.
-        var lastArrivalAt: UInt64 = 0
-        var lastGap: UInt64 = .max
-        var averageGap: UInt64 = .max
+        /// When the oldest queued request arrived (meaningful while one is queued).
+        var oldestQueuedAt = ContinuousClock.now
+        /// When the latest request arrived, the gap before it, and a moving average of gaps
+        /// (nil until two requests have arrived).
+        var lastArrivalAt: ContinuousClock.Instant?
+        var lastGap: Duration?
+        var averageGap: Duration?
     }
 
     /// What the storage thread and submitters share (the thread does not retain the writer,
@@ -139,7 +140,7 @@ public final class GroupCommitWriter: Sendable {
             shared.state.withLock { $0.storageThread = pthread_self() }
             ready.signal()
             Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
-                     commitDelay: Self.nanoseconds(configuration.commitDelay), onCommit: configuration.onCommit)
+                     commitDelay: configuration.commitDelay, onCommit: configuration.onCommit)
             // Every commit made durable and completed before the WAL is folded away.
             shared.syncer.close()
             // Fold the WAL back into the database so a stopped server leaves one file.
@@ -175,15 +176,15 @@ public final class GroupCommitWriter: Sendable {
 
     private func submit(_ request: Request) {
         enum Outcome { case queued, queuedAndWake, refused }
-        let now = Self.monotonicNanoseconds()
+        let now = ContinuousClock.now
         let outcome = shared.state.withLock { state -> Outcome in
             guard !state.closing else { return .refused }
             if state.queue.isEmpty { state.oldestQueuedAt = now }
-            if state.lastArrivalAt != 0 {
+            if let last = state.lastArrivalAt {
                 // An exponential moving average (1/8 weight); the first gap seeds it.
-                let gap = now &- state.lastArrivalAt
+                let gap = now - last
                 state.lastGap = gap
-                state.averageGap = state.averageGap == .max ? gap : state.averageGap - state.averageGap / 8 + gap / 8
+                state.averageGap = state.averageGap.map { $0 - $0 / 8 + gap / 8 } ?? gap
             }
             state.lastArrivalAt = now
             state.queue.append(request)
@@ -224,12 +225,12 @@ public final class GroupCommitWriter: Sendable {
 
     // MARK: - The storage thread
 
-    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int, commitDelay: UInt64,
+    private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int, commitDelay: Duration,
                             onCommit: (@Sendable (CommitReport) -> Void)?) {
         var batch: [Request] = []
         while true {
-            enum Next { case commit, park, stop, wait(UInt64) }
-            let now = monotonicNanoseconds()
+            enum Next { case commit, park, stop, wait(Duration) }
+            let now = ContinuousClock.now
             let next = shared.state.withLock { state -> Next in
                 if let wait = delay(state, now: now, commitDelay: commitDelay, maxGroupSize: maxGroupSize) {
                     return .wait(wait)
@@ -252,10 +253,9 @@ public final class GroupCommitWriter: Sendable {
             switch next {
             case .park:
                 shared.wakeup.wait()
-            case .wait(let nanoseconds):
-                var delay = timespec(tv_sec: Int(nanoseconds / 1_000_000_000),
-                                     tv_nsec: Int(nanoseconds % 1_000_000_000))
-                _ = nanosleep(&delay, nil)
+            case .wait(let duration):
+                let (seconds, attoseconds) = duration.components
+                Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) * 1e-18)
             case .stop:
                 return
             case .commit:
@@ -273,7 +273,7 @@ public final class GroupCommitWriter: Sendable {
                 // A next group ready to commit: the sync thread flushes while it is written.
                 // Otherwise (nothing waiting, or the next group will wait for the commit delay
                 // anyway) sync here rather than wake a thread for nothing to overlap with.
-                let after = monotonicNanoseconds()
+                let after = ContinuousClock.now
                 let nextIsReady = shared.state.withLock { state in
                     !state.queue.isEmpty
                         && delay(state, now: after, commitDelay: commitDelay, maxGroupSize: maxGroupSize) == nil
@@ -290,11 +290,13 @@ public final class GroupCommitWriter: Sendable {
     /// at all: when requests are arriving fast enough that more will join. A backlog that
     /// already waited through a commit goes at once; so does the first request after a lull,
     /// which the moving average is slow to notice.
-    private static func delay(_ state: State, now: UInt64, commitDelay: UInt64, maxGroupSize: Int) -> UInt64? {
+    private static func delay(_ state: State, now: ContinuousClock.Instant, commitDelay: Duration,
+                              maxGroupSize: Int) -> Duration? {
         guard !state.queue.isEmpty, !state.closing, state.queue.count < maxGroupSize,
-              state.averageGap < commitDelay, state.lastGap < commitDelay,
-              now &- state.oldestQueuedAt < commitDelay else { return nil }
-        return state.oldestQueuedAt &+ commitDelay &- now
+              let averageGap = state.averageGap, averageGap < commitDelay,
+              let lastGap = state.lastGap, lastGap < commitDelay else { return nil }
+        let waited = now - state.oldestQueuedAt
+        return waited < commitDelay ? commitDelay - waited : nil
     }
 
     /// Writes `batch` in one transaction; returns each request's result.
@@ -345,19 +347,6 @@ public final class GroupCommitWriter: Sendable {
             state.statistics.largestGroupSize = max(state.statistics.largestGroupSize, batch.count)
         }
         return results
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        return UInt64(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000).overflow
-            ? .max : UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     /// Begins a transaction and writes `batch` into it (the caller commits); returns each
