@@ -20,12 +20,6 @@ public protocol OpStore {
     /// What is stored about a client id on a document, if it has stored an op.
     func client(doc: String, clientId: String) throws(StorageError) -> ClientRecord?
 
-    /// The highest `seq` stored for a client on a document, if any.
-    func highestSeq(doc: String, clientId: String) throws(StorageError) -> Int?
-
-    /// The `user` of the first op stored with `clientId` on `doc`: the client id's owner.
-    func clientOwner(doc: String, clientId: String) throws(StorageError) -> String?
-
     /// The latest snapshot at or before `version` (nil: the latest of all), if any.
     func latestSnapshot(doc: String, atOrBefore version: Int?) throws(StorageError) -> Snapshot?
 

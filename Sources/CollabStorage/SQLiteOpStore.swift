@@ -309,16 +309,6 @@ public final class SQLiteOpStore: OpStore {
         }
     }
 
-    /// See `OpStore.highestSeq(doc:clientId:)`.
-    public func highestSeq(doc: String, clientId: String) throws(StorageError) -> Int? {
-        try client(doc: doc, clientId: clientId)?.highestSeq
-    }
-
-    /// See `OpStore.clientOwner(doc:clientId:)`.
-    public func clientOwner(doc: String, clientId: String) throws(StorageError) -> String? {
-        try client(doc: doc, clientId: clientId)?.user
-    }
-
     /// See `OpStore.latestSnapshot(doc:atOrBefore:)`.
     public func latestSnapshot(doc: String, atOrBefore version: Int?) throws(StorageError) -> Snapshot? {
         try sqlite { () throws(SQLiteError) in

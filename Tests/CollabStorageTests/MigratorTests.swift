@@ -58,7 +58,7 @@ import Testing
         let store = SQLiteOpStore(database: database)
         #expect(try store.op(doc: "d", clientId: "c1", seq: 4)?.version == 2)
         #expect(try store.op(doc: "d", clientId: "c1", seq: 5) == nil)
-        #expect(try store.clientOwner(doc: "d", clientId: "c1") == "ada")
+        #expect(try store.client(doc: "d", clientId: "c1")?.user == "ada")
         // The unique index is gone; the next op of c1 must still be above 9.
         #expect(throws: StorageError.duplicate(doc: "d", clientId: "c1", seq: 9)) {
             try store.append([OpRecord(doc: "d", version: 4, clientId: "c1", seq: 9, user: "ada", ts: 8,

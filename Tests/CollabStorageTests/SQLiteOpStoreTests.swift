@@ -86,10 +86,10 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
         #expect(try store.op(doc: "d", clientId: "c1", seq: 10) == nil)  // above its highest
         #expect(try store.op(doc: "d", clientId: "c2", seq: 1) == record("d", 1, client: "c2", seq: 1, user: "bob"))
         #expect(try store.op(doc: "other", clientId: "c1", seq: 9) == nil)
-        #expect(try store.highestSeq(doc: "d", clientId: "c1") == 9)
-        #expect(try store.highestSeq(doc: "d", clientId: "c3") == nil)
-        #expect(try store.clientOwner(doc: "d", clientId: "c2") == "bob")
-        #expect(try store.clientOwner(doc: "other", clientId: "c2") == nil)
+        #expect(try store.client(doc: "d", clientId: "c1")?.highestSeq == 9)
+        #expect(try store.client(doc: "d", clientId: "c3")?.highestSeq == nil)
+        #expect(try store.client(doc: "d", clientId: "c2")?.user == "bob")
+        #expect(try store.client(doc: "other", clientId: "c2")?.user == nil)
         #expect(try store.client(doc: "d", clientId: "c1")
                 == ClientRecord(clientId: "c1", user: "ada", firstVersion: 0, highestSeq: 9, highestVersion: 2))
     }
