@@ -160,7 +160,8 @@ public final class EventLoop: Sendable, CustomStringConvertible {
     /// Calls `target.flushDeferred()` once the current round of events, timers and tasks has
     /// run (before the loop waits again); loop thread only. The target asks once per round.
     func deferFlush(_ target: any DeferredFlush) {
-        preconditionInEventLoop()
+        // Its callers' public entry points already precondition the loop; this runs per send.
+        assert(inEventLoop)
         confined.deferredFlushes.append(target)
     }
 
