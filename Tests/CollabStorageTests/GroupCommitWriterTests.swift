@@ -205,22 +205,29 @@ final class Completions: Sendable {
         }
     }
 
+    /// Requests one after another, each as soon as the previous completed: with a 50 ms delay
+    /// the quick gaps make every other one wait; with zero none does.
     @Test func zeroCommitDelayNeverWaits() throws {
-        let directory = try TemporaryDirectory()
-        var configuration = GroupCommitWriter.Configuration(path: directory.path())
-        configuration.commitDelay = .zero
-        let writer = try GroupCommitWriter(configuration: configuration)
-        defer { writer.close() }
-        let clock = ContinuousClock()
-        let start = clock.now
-        for version in 0..<50 {
-            let done = Completions()
-            writer.append([record("d", version)], completion: done.completion("op"))
-            #expect(done.wait(seconds: 10))
+        func serialAppends(delay: Duration) throws -> (elapsed: Duration, commits: Int) {
+            let directory = try TemporaryDirectory()
+            var configuration = GroupCommitWriter.Configuration(path: directory.path())
+            configuration.commitDelay = delay
+            let writer = try GroupCommitWriter(configuration: configuration)
+            defer { writer.close() }
+            let clock = ContinuousClock()
+            let start = clock.now
+            for version in 0..<20 {
+                let done = Completions()
+                writer.append([record("d", version)], completion: done.completion("op"))
+                #expect(done.wait(seconds: 10))
+            }
+            return (clock.now - start, writer.statistics.commits)
         }
-        // 50 commits one after another, none held back (a 2 ms wait each would be 100 ms more).
-        #expect(writer.statistics.commits == 50)
-        #expect(clock.now - start < .seconds(5))
+        let undelayed = try serialAppends(delay: .zero)
+        let delayed = try serialAppends(delay: .milliseconds(50))
+        #expect(undelayed.commits == 20)
+        #expect(delayed.elapsed >= .milliseconds(250))  // about 10 waits of up to 50 ms
+        #expect(undelayed.elapsed * 4 < delayed.elapsed)
     }
 
     /// A completion reports success only after the writer's own fsync of the WAL: when that
