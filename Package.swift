@@ -27,7 +27,7 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
-        // epoll, eventfd and accept4: Linux APIs that Glibc's module map leaves out.
+        // epoll, eventfd, accept4, pthread_setname_np: Linux APIs Glibc's module map leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         // Pure layers: no I/O.
@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CollabTransport", dependencies: ["COpenSSL", "CLinux"], swiftSettings: strict),
 
         // Storage: SQLite wrapper, migrator, op log.
-        .target(name: "CollabStorage", dependencies: ["CSQLite", "CollabOT", "CollabJSON"],
+        .target(name: "CollabStorage", dependencies: ["CSQLite", "CLinux", "CollabOT", "CollabJSON"],
                 swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
         // Build-time embedding of Migrations/*.sql into CollabStorage (a tool and its plugin).
         .executableTarget(name: "EmbedMigrations", swiftSettings: strict),

@@ -7,4 +7,7 @@
 
 // accept4 is declared only under _GNU_SOURCE, which Glibc's module is not built with.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+// Likewise pthread_setname_np (names threads for top -H, perf and /proc/PID/task/*/comm).
+#include <pthread.h>
+extern int pthread_setname_np(pthread_t thread, const char *name);
 #endif

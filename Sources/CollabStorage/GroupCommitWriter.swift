@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Synchronization
@@ -118,6 +119,8 @@ public final class GroupCommitWriter: Sendable {
         self.shared = shared
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread {
+            // Foundation's `Thread.name` does not reach the OS thread name on Linux.
+            _ = pthread_setname_np(pthread_self(), "collab-storage")
             let store: SQLiteOpStore
             do throws(StorageError) {
                 store = try SQLiteOpStore.openForWriting(path: configuration.path,
@@ -147,7 +150,6 @@ public final class GroupCommitWriter: Sendable {
             _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             shared.finished.signal()
         }
-        thread.name = "collab.storage"
         thread.start()
         ready.wait()
         if let error = shared.state.withLock({ $0.openError }) {

@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Synchronization
@@ -41,11 +42,11 @@ final class WALSyncer: Sendable {
         self.walPath = walPath
         let shared = self.shared
         let thread = Thread {
+            _ = pthread_setname_np(pthread_self(), "collab-walsync")
             shared.state.withLock { $0.thread = pthread_self() }
             Self.run(walPath: walPath, shared: shared)
             shared.finished.signal()
         }
-        thread.name = "collab.wal-sync"
         thread.start()
     }
 
