@@ -66,7 +66,7 @@ let package = Package(
 
         .executableTarget(name: "collab",
                           dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
-                                         "CollabAuth", "CollabServer"],
+                                         "CollabAuth", "CollabServer", "CLinux"],
                           swiftSettings: strict),
         // Sample: a command-line program built on the client library.
         .executableTarget(name: "collab-typist", dependencies: ["CollabClient"], path: "Samples/swift",

@@ -41,6 +41,7 @@ import Testing
     static let subcommands: [[String]] = [
         ["serve"], ["docs"], ["export"], ["history"], ["show"], ["blame"], ["verify"], ["import"],
         ["token"], ["migrate"], ["bench"], ["bench", "ot"], ["bench", "ws"], ["bench", "server"],
+        ["bench", "floor"],
     ]
 
     @Test func rootHelpWordForWord() throws {
@@ -121,6 +122,35 @@ import Testing
         for line in viaHelp.out.split(separator: "\n") {
             #expect(line.count <= 80, "line over 80 columns: \(line)")
         }
+    }
+
+    @Test func benchFloorMeasuresEachPrimitiveAndAddsThemUp() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("collab-floor-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try collab(["bench", "floor", "--dir", directory.path, "--rounds", "20", "--runs", "1",
+                                 "--recipients", "6", "--ops-per-commit", "4"])
+        #expect(result.status == 0, "\(result.err)")
+        var values: [String: Double] = [:]
+        for line in result.out.split(separator: "\n") where line.hasPrefix("result ") {
+            let fields = line.split(separator: " ")
+            values[String(fields[1])] = Double(fields[2])
+        }
+        #expect(Set(values.keys) == ["wake_us", "send_us", "wake_read_us", "commit_us",
+                                     "floor_one_document_us", "floor_fifty_documents_us"])
+        let wakeRead = try #require(values["wake_read_us"]), send = try #require(values["send_us"])
+        let commit = try #require(values["commit_us"])
+        #expect(wakeRead > 0 && send > 0 && commit > 0)
+        // The floors are the sums the help describes (figures are printed to 0.1 µs).
+        #expect(abs(try #require(values["floor_one_document_us"]) - (2 * wakeRead + 6 * send + commit)) < 0.5)
+        #expect(abs(try #require(values["floor_fifty_documents_us"]) - (2 * wakeRead + 4 * send + commit / 4)) < 0.5)
+        // The commit test file is removed.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+
+        let missing = try collab(["bench", "floor", "--dir", directory.path + "/missing", "--rounds", "10",
+                                  "--runs", "1"])
+        #expect(missing.status == 1)
+        #expect(missing.err.contains("cannot create \(directory.path)/missing/collab-floor-"))
     }
 
     @Test func version() throws {

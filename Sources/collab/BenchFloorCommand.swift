@@ -1,0 +1,93 @@
+import CollabCLI
+import Foundation
+
+/// `collab bench floor`: the kernel's price, on this machine, of the I/O each op needs.
+enum BenchFloorCommand {
+    static let spec = CommandSpec(
+        name: "floor",
+        abstract: "Measure the kernel's CPU cost of the I/O one op needs on this machine.",
+        discussion: """
+            Runs no server code. Measures, in CPU time of the thread doing it: a wake-up (a \
+            thread sleeping 2 ms, woken by its timer); a 130-byte send to a loopback TCP \
+            socket whose reader sleeps in epoll_wait (--recipients readers, one message each \
+            per round, as one op's broadcast); a reader woken for one 50-byte message and \
+            reading it; and a commit: three WAL frames (3 × 4,120 bytes) appended to a file \
+            in --dir and fdatasync'd. Then adds them up into the floor under the server CPU \
+            per op of 'collab bench server --scenario footprint': with 1 document × 10 editors \
+            each op is read once, sent 10 times (the ack and 9 broadcasts) and committed alone; \
+            with 50 documents × 4 editors it is sent 4 times and shares a commit with \
+            --ops-per-commit others; in both the loop is woken twice (the op arrives, the \
+            commit is durable). Anything the server does besides (JSON, OT, SQLite, the hand-off \
+            to its storage thread) comes on top. Each figure is the median of --runs runs.
+            """,
+        options: [
+            .option("--dir", value: "path",
+                    help: "Where the commit test file goes (the database's file system).",
+                    defaultValue: "."),
+            .option("--rounds", value: "count", kind: .integer(10...100_000),
+                    help: "Rounds per measurement.", defaultValue: "500"),
+            .option("--recipients", value: "count", kind: .integer(1...1_000),
+                    help: "Readers each round of sends goes to.", defaultValue: "10"),
+            .option("--ops-per-commit", value: "count", kind: .integer(1...10_000),
+                    help: "Ops sharing one commit at 50 documents × 4 editors × 10/s (2,000 op/s took 377 fdatasyncs a second on the reference machine).",
+                    defaultValue: "5"),
+            .option("--runs", value: "count", kind: .integer(1...100),
+                    help: "How many runs; the median is reported.", defaultValue: "3"),
+        ],
+        examples: [
+            CommandExample("The floor on the file system of /var/lib/collab.",
+                           "collab bench floor --dir /var/lib/collab"),
+        ],
+        action: run)
+
+    static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
+        let arguments = context.arguments
+        let output = context.output
+        let floor = KernelFloor(directory: arguments.string("--dir") ?? ".",
+                                rounds: arguments.int("--rounds") ?? 500,
+                                recipients: arguments.int("--recipients") ?? 10)
+        let runs = arguments.int("--runs") ?? 3
+        let opsPerCommit = Double(arguments.int("--ops-per-commit") ?? 5)
+        var measured: [KernelFloor.Figures] = []
+        for run in 1...runs {
+            do throws(KernelFloor.Failure) {
+                let figures = try floor.measure()
+                output.printDiagnostic(String(format: "run %d: wake %.1f µs, send %.1f µs, wake+read %.1f µs, commit %.1f µs",
+                                              run, figures.wake, figures.send, figures.wakeAndRead, figures.commit))
+                measured.append(figures)
+            } catch {
+                output.printDiagnostic("error: \(error)")
+                return ExitStatus.failure
+            }
+        }
+        func median(_ key: KeyPath<KernelFloor.Figures, Double>) -> Double {
+            let values = measured.map { $0[keyPath: key] }.sorted()
+            return values[values.count / 2]
+        }
+        let wake = median(\.wake), send = median(\.send)
+        let wakeAndRead = median(\.wakeAndRead), commit = median(\.commit)
+        let recipients = Double(floor.recipients)
+        // Any design wakes a loop for the op and again when its commit is durable (an eventfd
+        // or socket wake-up, like the reader's); the timed wake-up only calibrates the others.
+        // One document × --recipients editors: the ack and the broadcasts, a commit of its own.
+        let oneDocument = 2 * wakeAndRead + recipients * send + commit
+        // 50 documents × 4 editors: the ack and 3 broadcasts, a share of a commit.
+        let manyDocuments = 2 * wakeAndRead + 4 * send + commit / opsPerCommit
+        let rows: [(String, String, Double)] = [
+            ("wake_us", "wake-up (timed sleep)", wake),
+            ("send_us", "loopback send to a sleeping reader", send),
+            ("wake_read_us", "reader woken for one message", wakeAndRead),
+            ("commit_us", "WAL append (3 frames) + fdatasync", commit),
+            ("floor_one_document_us", "floor per op, 1 document × \(floor.recipients) editors", oneDocument),
+            ("floor_fifty_documents_us", "floor per op, 50 documents × 4 editors", manyDocuments),
+        ]
+        output.printLine("Kernel CPU per primitive, median of \(runs) runs of \(floor.rounds) rounds (µs):")
+        for (_, label, value) in rows {
+            output.printLine("  " + label.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: " %8.1f", value))
+        }
+        for (key, _, value) in rows {
+            output.printLine("result \(key) " + String(format: "%.1f", value))
+        }
+        return ExitStatus.success
+    }
+}
