@@ -105,7 +105,11 @@ for scenario in $SCENARIOS; do
             done
             for key in "${!PARTS[@]}"; do
                 RESULT[footprint.$key]=$(tr ' ' '\n' <<<"${PARTS[$key]}" | grep -v '^$' | median)
-            done ;;
+            done
+            # What the kernel alone charges for those ops' wake-ups, sends and commits here.
+            echo "== floor: collab bench floor --dir $WORK --runs $RUNS" >&2
+            out=$("$COLLAB" bench floor --dir "$WORK" --runs "$RUNS" | tee -a /dev/stderr)
+            while read -r _ key value; do RESULT[floor.$key]=$value; done < <(grep '^result ' <<<"$out") ;;
         *) echo "unknown scenario $scenario" >&2; exit 64 ;;
     esac
 done
@@ -133,7 +137,9 @@ if [[ $SCENARIOS == *coldjoin* ]]; then
 fi
 if [[ $SCENARIOS == *footprint* ]]; then
     row "footprint: server CPU µs/op, 1 doc × 10 editors" "$(r footprint.server_cpu_us_per_op_1x10)" "≤ 287 (y-websocket 860)"
+    row "  kernel floor (collab bench floor)" "$(r floor.floor_one_document_us)" ""
     row "footprint: server CPU µs/op, 50 docs × 4 editors" "$(r footprint.server_cpu_us_per_op_50x4)" "≤ 42 (y-websocket 125)"
+    row "  kernel floor (collab bench floor)" "$(r floor.floor_fifty_documents_us)" ""
     row "footprint: server KiB per idle connection" "$(r footprint.server_kib_per_idle_connection)" "≤ 6.7 (y-websocket 20)"
     row "footprint: server KiB per active room (with its 4 editors)" "$(r footprint.server_kib_per_active_room)" "(report)"
 fi
