@@ -128,12 +128,15 @@ struct KernelFloor {
         var pairs: [(CInt, CInt)] = []
         for _ in 0..<count {
             let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            let connected = withUnsafePointer(to: &address) {
+            let connected = client >= 0 && withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) == 0 }
             }
             let server = connected ? accept(listener, nil, nil) : -1
-            guard client >= 0, server >= 0 else {
-                throw Failure(description: "loopback connection: \(String(cString: strerror(errno)))")
+            guard server >= 0 else {
+                let reason = String(cString: strerror(errno))
+                if client >= 0 { close(client) }
+                for (a, b) in pairs { close(a); close(b) }
+                throw Failure(description: "loopback connection: \(reason)")
             }
             var one: CInt = 1
             for fd in [client, server] {
