@@ -21,6 +21,24 @@ import Testing
     #expect(onLoopCount.withLock { $0 } == 1000)
 }
 
+@Test func loopThreadsCarryTheirNameForTheOS() throws {
+    let group = try EventLoopGroup(loopCount: 2, logger: .silent)
+    defer { group.shutdown() }
+    // The name as `top -H` and `perf` read it: the kernel's comm of the loop's own thread.
+    let name = Locked("")
+    group.loops[1].execute {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let fd = open("/proc/thread-self/comm", O_RDONLY)
+        if fd >= 0 {
+            _ = read(fd, &buffer, 63)
+            close(fd)
+        }
+        name.withLock { $0 = String(cString: buffer) }
+    }
+    #expect(waitUntil { !name.withLock { $0 }.isEmpty })
+    #expect(name.withLock { $0 } == "collab-loop-1\n")
+}
+
 @Test func roundRobinAndHashPlacement() throws {
     let group = try EventLoopGroup(loopCount: 3, logger: .silent)
     defer { group.shutdown() }
