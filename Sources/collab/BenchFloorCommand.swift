@@ -61,8 +61,7 @@ enum BenchFloorCommand {
             }
         }
         func median(_ key: KeyPath<KernelFloor.Figures, Double>) -> Double {
-            let values = measured.map { $0[keyPath: key] }.sorted()
-            return values[values.count / 2]
+            ServerBenchmark.median(measured.map { $0[keyPath: key] })
         }
         let wake = median(\.wake), send = median(\.send)
         let wakeAndRead = median(\.wakeAndRead), commit = median(\.commit)
