@@ -64,9 +64,16 @@ let package = Package(
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
+        // Benchmarks behind `collab bench`: OT replay, WebSocket load, server load, kernel floor,
+        // and the editing-trace reader they share.
+        .target(name: "CollabBenchmarks",
+                dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CLinux"],
+                swiftSettings: strict),
+
+        // The operator's commands: serve, export, history, ..., and thin `bench` front ends.
         .executableTarget(name: "collab",
                           dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
-                                         "CollabAuth", "CollabServer", "CLinux"],
+                                         "CollabAuth", "CollabServer", "CollabBenchmarks"],
                           swiftSettings: strict),
         // Sample: a command-line program built on the client library.
         .executableTarget(name: "collab-typist", dependencies: ["CollabClient"], path: "Samples/swift",

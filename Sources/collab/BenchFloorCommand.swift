@@ -1,5 +1,5 @@
+import CollabBenchmarks
 import CollabCLI
-import Foundation
 
 /// `collab bench floor`: the kernel's price, on this machine, of the I/O each op needs.
 enum BenchFloorCommand {
@@ -42,51 +42,11 @@ enum BenchFloorCommand {
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let arguments = context.arguments
-        let output = context.output
         let floor = KernelFloor(directory: arguments.string("--dir") ?? ".",
                                 rounds: arguments.int("--rounds") ?? 500,
                                 recipients: arguments.int("--recipients") ?? 10)
-        let runs = arguments.int("--runs") ?? 3
-        let opsPerCommit = Double(arguments.int("--ops-per-commit") ?? 5)
-        var measured: [KernelFloor.Figures] = []
-        for run in 1...runs {
-            do throws(KernelFloor.Failure) {
-                let figures = try floor.measure()
-                output.printDiagnostic(String(format: "run %d: wake %.1f µs, send %.1f µs, wake+read %.1f µs, commit %.1f µs",
-                                              run, figures.wake, figures.send, figures.wakeAndRead, figures.commit))
-                measured.append(figures)
-            } catch {
-                output.printDiagnostic("error: \(error)")
-                return ExitStatus.failure
-            }
-        }
-        func median(_ key: KeyPath<KernelFloor.Figures, Double>) -> Double {
-            ServerBenchmark.median(measured.map { $0[keyPath: key] })
-        }
-        let wake = median(\.wake), send = median(\.send)
-        let wakeAndRead = median(\.wakeAndRead), commit = median(\.commit)
-        let recipients = Double(floor.recipients)
-        // Any design wakes a loop for the op and again when its commit is durable (an eventfd
-        // or socket wake-up, like the reader's); the timed wake-up only calibrates the others.
-        // One document × --recipients editors: the ack and the broadcasts, a commit of its own.
-        let oneDocument = 2 * wakeAndRead + recipients * send + commit
-        // 50 documents × 4 editors: the ack and 3 broadcasts, a share of a commit.
-        let manyDocuments = 2 * wakeAndRead + 4 * send + commit / opsPerCommit
-        let rows: [(String, String, Double)] = [
-            ("wake_us", "wake-up (timed sleep)", wake),
-            ("send_us", "loopback send to a sleeping reader", send),
-            ("wake_read_us", "reader woken for one message", wakeAndRead),
-            ("commit_us", "WAL append (3 frames) + fdatasync", commit),
-            ("floor_one_document_us", "floor per op, 1 document × \(floor.recipients) editors", oneDocument),
-            ("floor_fifty_documents_us", "floor per op, 50 documents × 4 editors", manyDocuments),
-        ]
-        output.printLine("Kernel CPU per primitive, median of \(runs) runs of \(floor.rounds) rounds (µs):")
-        for (_, label, value) in rows {
-            output.printLine("  " + label.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: " %8.1f", value))
-        }
-        for (key, _, value) in rows {
-            output.printLine("result \(key) " + String(format: "%.1f", value))
-        }
-        return ExitStatus.success
+        return floor.report(runs: arguments.int("--runs") ?? 3,
+                            opsPerCommit: arguments.int("--ops-per-commit") ?? 5,
+                            output: context.output)
     }
 }

@@ -1,3 +1,4 @@
+import CollabBenchmarks
 import CollabCLI
 
 /// `collab bench ot`: replays an editing trace through the OT engine.

@@ -1,3 +1,4 @@
+import CollabBenchmarks
 import CollabCLI
 import CollabTransport
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLinux
+import CollabCLI
 import Dispatch
 import Foundation
 import Synchronization
@@ -9,7 +10,7 @@ import Synchronization
 /// Measures what the kernel of this machine charges, in CPU time of the calling thread, for
 /// the I/O a committed op needs: wake-ups, loopback TCP sends and reads, a WAL append and its
 /// `fdatasync`. No server code runs: the sum is a floor under the server's CPU per op.
-struct KernelFloor {
+public struct KernelFloor {
     /// CPU microseconds of each primitive (medians of `runs`).
     struct Figures {
         /// A thread sleeping in a timed wait and woken: one loop wake-up.
@@ -32,6 +33,59 @@ struct KernelFloor {
     let recipients: Int
     /// Pause between rounds, long enough for every peer to go back to sleep.
     let pause = Duration.milliseconds(2)
+
+    /// A floor measurement of `rounds` rounds per primitive, the commit file in `directory`.
+    public init(directory: String, rounds: Int, recipients: Int) {
+        self.directory = directory
+        self.rounds = rounds
+        self.recipients = recipients
+    }
+
+    /// Measures `runs` times, prints each run's figures to standard error and the medians, the
+    /// floors and their `result` lines to standard output; returns the exit status.
+    public func report(runs: Int, opsPerCommit: Int, output: CommandOutput) -> Int32 {
+        let opsPerCommit = Double(opsPerCommit)
+        var measured: [KernelFloor.Figures] = []
+        for run in 1...runs {
+            do throws(KernelFloor.Failure) {
+                let figures = try measure()
+                output.printDiagnostic(String(format: "run %d: wake %.1f µs, send %.1f µs, wake+read %.1f µs, commit %.1f µs",
+                                              run, figures.wake, figures.send, figures.wakeAndRead, figures.commit))
+                measured.append(figures)
+            } catch {
+                output.printDiagnostic("error: \(error)")
+                return ExitStatus.failure
+            }
+        }
+        func median(_ key: KeyPath<KernelFloor.Figures, Double>) -> Double {
+            ServerBenchmark.median(measured.map { $0[keyPath: key] })
+        }
+        let wake = median(\.wake), send = median(\.send)
+        let wakeAndRead = median(\.wakeAndRead), commit = median(\.commit)
+        let readers = Double(recipients)
+        // Any design wakes a loop for the op and again when its commit is durable (an eventfd
+        // or socket wake-up, like the reader's); the timed wake-up only calibrates the others.
+        // One document × --recipients editors: the ack and the broadcasts, a commit of its own.
+        let oneDocument = 2 * wakeAndRead + readers * send + commit
+        // 50 documents × 4 editors: the ack and 3 broadcasts, a share of a commit.
+        let manyDocuments = 2 * wakeAndRead + 4 * send + commit / opsPerCommit
+        let rows: [(String, String, Double)] = [
+            ("wake_us", "wake-up (timed sleep)", wake),
+            ("send_us", "loopback send to a sleeping reader", send),
+            ("wake_read_us", "reader woken for one message", wakeAndRead),
+            ("commit_us", "WAL append (3 frames) + fdatasync", commit),
+            ("floor_one_document_us", "floor per op, 1 document × \(recipients) editors", oneDocument),
+            ("floor_fifty_documents_us", "floor per op, 50 documents × 4 editors", manyDocuments),
+        ]
+        output.printLine("Kernel CPU per primitive, median of \(runs) runs of \(rounds) rounds (µs):")
+        for (_, label, value) in rows {
+            output.printLine("  " + label.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: " %8.1f", value))
+        }
+        for (key, _, value) in rows {
+            output.printLine("result \(key) " + String(format: "%.1f", value))
+        }
+        return ExitStatus.success
+    }
 
     func measure() throws(Failure) -> Figures {
         let wake = perRound { sleep() }

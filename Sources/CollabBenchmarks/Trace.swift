@@ -4,24 +4,24 @@ import Glibc
 
 /// A sequential editing trace (see shared/data/traces/README.md): the patches, applied in
 /// order to `startContent`, produce `endContent`.
-struct Trace: Sendable {
+public struct Trace: Sendable {
     /// The text before the first edit.
-    var startContent: String
+    public var startContent: String
     /// The text after the last edit.
-    var endContent: String
+    public var endContent: String
     /// The patches, in order.
-    var edits: [TraceEdit]
+    public var edits: [TraceEdit]
     /// The inserted text of every edit, back to back.
-    var insertedUTF8: [UInt8]
+    public var insertedUTF8: [UInt8]
 
     /// The text `edit` inserts.
-    func insertedText(of edit: TraceEdit) -> String {
+    public func insertedText(of edit: TraceEdit) -> String {
         let start = Int(edit.insertStart)
         return String(decoding: insertedUTF8[start..<(start + Int(edit.insertLength))], as: UTF8.self)
     }
 
     /// Reads the uncompressed JSON trace at `path` in 1 MB pieces.
-    static func load(path: String) throws(TraceError) -> Trace {
+    public static func load(path: String) throws(TraceError) -> Trace {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw .unreadable(path: path, errno: errno)

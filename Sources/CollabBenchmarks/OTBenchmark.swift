@@ -4,12 +4,12 @@ import Glibc
 import CollabOT
 
 /// `collab bench ot`: replays a real editing trace through the OT engine and rope.
-enum OTBenchmark {
+public enum OTBenchmark {
     /// The default trace, relative to the directory above the package.
     static let defaultTraceSuffix = "shared/data/traces/automerge-paper.json"
 
     /// Runs the benchmark; `tracePath` nil means the default trace. Returns the exit status.
-    static func run(tracePath: String?, runs: Int) -> Int32 {
+    public static func run(tracePath: String?, runs: Int) -> Int32 {
         let runs = max(runs, 1)
         let path: String
         if let tracePath {

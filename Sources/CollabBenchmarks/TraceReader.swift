@@ -4,7 +4,7 @@
 /// A streaming scanner made for this one shape: it keeps the edits, the two contents and
 /// at most one incomplete token, so memory stays far below the file size. Unknown keys and
 /// their values are skipped.
-struct TraceReader {
+public struct TraceReader {
     /// Bytes fed but not yet consumed (an incomplete token).
     private var pending: [UInt8] = []
     /// How far an incomplete string at the start of `pending` has been scanned, so a long
@@ -64,16 +64,16 @@ struct TraceReader {
         case literal
     }
 
-    init() {}
+    public init() {}
 
     /// Consumes the next piece of the file.
-    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws(TraceError) {
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws(TraceError) {
         pending.append(contentsOf: bytes)
         try consume(isFinal: false)
     }
 
     /// Ends the input and returns the trace.
-    mutating func finish() throws(TraceError) -> Trace {
+    public mutating func finish() throws(TraceError) -> Trace {
         try consume(isFinal: true)
         guard rootClosed else {
             throw .malformed(offset: pendingOffset, reason: "unexpected end of input")

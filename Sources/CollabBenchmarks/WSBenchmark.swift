@@ -6,14 +6,14 @@ import CollabTransport
 
 /// `collab bench ws`: a load generator for any RFC 6455 echo server, on the same event loops
 /// and client as the rest of the transport, so one run can measure ours and a peer's.
-enum WSBenchmark {
+public enum WSBenchmark {
     /// Which load to apply.
-    enum Scenario: String, Sendable {
+    public enum Scenario: String, Sendable {
         case echo, idle, broadcast
     }
 
     /// Everything a run needs, from the command line.
-    struct Settings: Sendable {
+    public struct Settings: Sendable {
         var url: String
         var scenario: Scenario
         var connections: Int
@@ -24,6 +24,21 @@ enum WSBenchmark {
         var loops: Int
         var serverPID: Int?
         var client: WebSocketClientConfiguration
+
+        /// Settings for one `collab bench ws` invocation, field by field.
+        public init(url: String, scenario: Scenario, connections: Int, duration: Duration, messageSize: Int,
+                    window: Int, runs: Int, loops: Int, serverPID: Int?, client: WebSocketClientConfiguration) {
+            self.url = url
+            self.scenario = scenario
+            self.connections = connections
+            self.duration = duration
+            self.messageSize = messageSize
+            self.window = window
+            self.runs = runs
+            self.loops = loops
+            self.serverPID = serverPID
+            self.client = client
+        }
     }
 
     /// One run's figures; `value` is the headline figure the median is taken of.
@@ -38,7 +53,7 @@ enum WSBenchmark {
     }
 
     /// Runs `settings.runs` times and prints a table; returns the exit status.
-    static func run(_ settings: Settings, output: CommandOutput) -> Int32 {
+    public static func run(_ settings: Settings, output: CommandOutput) -> Int32 {
         raiseDescriptorLimit(output: output)
         let (title, header, unit) = describe(settings)
         output.printLine(title)

@@ -3,14 +3,14 @@ import CollabTransport
 
 /// `collab bench server`: loads a running collaboration server with simulated editors that
 /// speak `collab.v1` correctly, and reports latency, throughput, CPU and memory.
-enum ServerBenchmark {
+public enum ServerBenchmark {
     /// Which load to apply.
-    enum Scenario: String, Sendable, CaseIterable {
+    public enum Scenario: String, Sendable, CaseIterable {
         case latency, throughput, writers, coldjoin, footprint
     }
 
     /// Everything a run needs, from the command line.
-    struct Settings: Sendable {
+    public struct Settings: Sendable {
         /// `ws://host:port`, without a trailing slash.
         var url: String
         /// Sent as `?token=` when the server has a secret.
@@ -34,6 +34,31 @@ enum ServerBenchmark {
         /// footprint: idle connections and how many documents they join.
         var idleConnections: Int
         var idleDocuments: Int
+
+        /// Settings for one `collab bench server` invocation, field by field.
+        public init(url: String, token: String?, scenario: Scenario, documents: Int, editorsPerDocument: Int,
+                    rate: Int, duration: Duration, warmup: Duration, runs: Int, loops: Int, serverPID: Int?,
+                    verify: Bool, client: WebSocketClientConfiguration, tracePath: String?, databasePath: String?,
+                    snapshotInterval: Int, idleConnections: Int, idleDocuments: Int) {
+            self.url = url
+            self.token = token
+            self.scenario = scenario
+            self.documents = documents
+            self.editorsPerDocument = editorsPerDocument
+            self.rate = rate
+            self.duration = duration
+            self.warmup = warmup
+            self.runs = runs
+            self.loops = loops
+            self.serverPID = serverPID
+            self.verify = verify
+            self.client = client
+            self.tracePath = tracePath
+            self.databasePath = databasePath
+            self.snapshotInterval = snapshotInterval
+            self.idleConnections = idleConnections
+            self.idleDocuments = idleDocuments
+        }
 
         /// The WebSocket URL of document `id`.
         func documentURL(_ id: String) -> String {
@@ -59,7 +84,7 @@ enum ServerBenchmark {
 
     /// Runs `settings.runs` times and prints a table with the median of every column;
     /// returns the exit status.
-    static func run(_ settings: Settings, output: CommandOutput) -> Int32 {
+    public static func run(_ settings: Settings, output: CommandOutput) -> Int32 {
         if let warning = ServerBenchmarkProcess.raiseDescriptorLimit() { output.printDiagnostic(warning) }
         let (title, columns) = describe(settings)
         output.printLine(title)
@@ -137,7 +162,8 @@ enum ServerBenchmark {
         }
     }
 
-    static func median(_ values: [Double]) -> Double {
+    /// The median of the values that are not NaN (NaN when none is).
+    public static func median(_ values: [Double]) -> Double {
         let known = values.filter { !$0.isNaN }.sorted()
         guard !known.isEmpty else { return .nan }
         return known.count % 2 == 1 ? known[known.count / 2]
