@@ -81,18 +81,22 @@ let package = Package(
         // Test fixture for the Autobahn suite: echoes every message. Not part of the server.
         .executableTarget(name: "collab-echo", dependencies: ["CollabTransport"], swiftSettings: strict),
 
-        .testTarget(name: "CollabJSONTests", dependencies: ["CollabJSON"]),
-        .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON"]),
-        .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL"]),
-        .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT"]),
-        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT"]),
+        // What the test targets share: the seeded generator, temporary directories, the built
+        // executables and `collab serve --port 0` as a child process. Foundation only.
+        .target(name: "CollabTestSupport", path: "Tests/CollabTestSupport", swiftSettings: strict),
+        .testTarget(name: "CollabJSONTests", dependencies: ["CollabJSON", "CollabTestSupport"]),
+        .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON", "CollabTestSupport"]),
+        .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL", "CollabTestSupport"]),
+        .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT", "CollabTestSupport"]),
+        .testTarget(name: "CollabBenchmarksTests", dependencies: ["CollabBenchmarks", "CollabTestSupport"]),
+        .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT", "CollabTestSupport"]),
         .testTarget(name: "CollabClientTests",
                     dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage",
-                                   "CollabAuth"]),
-        .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON"]),
+                                   "CollabAuth", "CollabTestSupport"]),
+        .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON", "CollabTestSupport"]),
         .testTarget(name: "CollabServerTests",
                     dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
-                                   "CollabAuth"]),
+                                   "CollabAuth", "CollabTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,44 +1,17 @@
+import CollabTestSupport
 import Foundation
 import Testing
 @testable import CollabAuth
 
 /// `collab token` end to end: runs the built binary, then verifies what it prints with the library.
 @Suite struct TokenCommandTests {
-    struct Result: Equatable {
-        var status: Int32
-        var out: String
-        var err: String
-    }
-
-    /// `collab` sits next to the test bundle in the build directory.
-    static let binary: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ].map { $0.appendingPathComponent("collab") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    typealias Result = ExecutableRun
 
     static let secretText = "a-test-secret-of-at-least-32-bytes"
 
     private func collab(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let binary = try #require(Self.binary, "the collab executable was not built next to the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Outputs are well below a pipe's buffer, so reading after exit cannot block.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+        let binary = try #require(BuiltProduct.collab, "the collab executable was not built next to the tests")
+        return try ExecutableRun.run(binary, arguments, environment: environment)
     }
 
     /// The one token line of a successful run, verified with `secret` at the current time.

@@ -1,41 +1,14 @@
+import CollabTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `collab` executable, as a user would, with a controlled environment.
 @Suite struct CollabBinaryTests {
-    struct Result: Equatable {
-        var status: Int32
-        var out: String
-        var err: String
-    }
-
-    /// `collab` sits next to the test bundle in the build directory.
-    static let binary: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ].map { $0.appendingPathComponent("collab") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    typealias Result = ExecutableRun
 
     private func collab(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let binary = try #require(Self.binary, "the collab executable was not built next to the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Outputs are a few KiB, below a pipe's buffer, so reading after exit cannot block.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+        let binary = try #require(BuiltProduct.collab, "the collab executable was not built next to the tests")
+        return try ExecutableRun.run(binary, arguments, environment: environment)
     }
 
     static let subcommands: [[String]] = [
@@ -125,9 +98,8 @@ import Testing
     }
 
     @Test func benchFloorMeasuresEachPrimitiveAndAddsThemUp() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("collab-floor-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "floor")
+        let directory = temporary.url
         let result = try collab(["bench", "floor", "--dir", directory.path, "--rounds", "20", "--runs", "1",
                                  "--recipients", "6", "--ops-per-commit", "4"])
         #expect(result.status == 0, "\(result.err)")

@@ -1,27 +1,23 @@
 import CollabOT
 import CollabStorage
+import CollabTestSupport
 import Foundation
 import Testing
 
 /// The operator commands, run as the built `collab` executable on a temporary database
 /// filled through the storage API.
 @Suite struct OperatorCommandTests {
-    struct Result: Equatable {
-        var status: Int32
-        var out: String
-        var err: String
-    }
+    typealias Result = ExecutableRun
 
-    let directory: URL
+    let temporary: TemporaryDirectory
+    var directory: URL { temporary.url }
     let db: String
 
     /// Document "notes": four ops by ada and bob, one second apart from 2025-11-22T08:26:40Z,
     /// with a snapshot at version 3. Text: "hel\nbig world\nbye\n".
     init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("collab-cli-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = directory.appendingPathComponent("collab.sqlite").path
+        temporary = try TemporaryDirectory(prefix: "cli-tests")
+        db = temporary.path()
         let store = try SQLiteOpStore.openForWriting(path: db)
         try store.append([
             Self.record(0, "ada", "client-ada1", 1, [.insert("hello\nworld\n")], length: 12),
@@ -42,26 +38,9 @@ import Testing
     }
 
     func collab(_ arguments: [String], withDatabase: Bool = true, input: String? = nil) throws -> Result {
-        let binary = try #require(CollabBinaryTests.binary, "the collab executable was not built next to the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments + (withDatabase ? ["--db", db] : [])
-        process.environment = [:]
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-        }
-        try stdin.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+        let binary = try #require(BuiltProduct.collab, "the collab executable was not built next to the tests")
+        return try ExecutableRun.run(binary, arguments + (withDatabase ? ["--db", db] : []), directory: directory,
+                                     input: input)
     }
 
     func path(_ name: String) -> String {
@@ -139,7 +118,7 @@ import Testing
     }
 
     @Test func historyFollowPrintsNewOpsUntilInterrupted() throws {
-        let binary = try #require(CollabBinaryTests.binary)
+        let binary = try #require(BuiltProduct.collab)
         let process = Process()
         process.executableURL = binary
         process.arguments = ["history", "notes", "--follow", "--limit", "1", "--db", db]

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CollabTestSupport
 import Foundation
 import Testing
 
@@ -8,41 +9,6 @@ import Testing
 /// `collab serve` on the fixture database of `OperatorCommandTests` must print exactly what it
 /// prints reading the file.
 @Suite(.serialized) struct RemoteCommandTests {
-    /// A child `collab serve --port 0`; the port comes from its start line.
-    final class ServeProcess {
-        let process = Process()
-        let port: Int
-
-        init(binary: URL, database: String, arguments: [String] = []) throws {
-            process.executableURL = binary
-            process.arguments = ["serve", "--port", "0", "--db", database, "--threads", "1"] + arguments
-            process.environment = [:]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let data = errors.fileHandleForReading.availableData
-                guard !data.isEmpty else { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            guard let range = text.range(of: "ws://127.0.0.1:"),
-                  let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
-                process.terminate()
-                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "no start line: \(text)"])
-            }
-            self.port = port
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-
-        deinit {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
     let fixture: OperatorCommandTests
 
     init() throws {
@@ -50,20 +16,8 @@ import Testing
     }
 
     func collab(_ arguments: [String], environment: [String: String] = [:]) throws -> OperatorCommandTests.Result {
-        let binary = try #require(CollabBinaryTests.binary, "the collab executable was not built next to the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                     err: String(decoding: errData, as: UTF8.self))
+        let binary = try #require(BuiltProduct.collab, "the collab executable was not built next to the tests")
+        return try ExecutableRun.run(binary, arguments, environment: environment)
     }
 
     static let commands: [[String]] = [
@@ -78,8 +32,8 @@ import Testing
     ]
 
     @Test func remoteOutputEqualsLocalOutput() throws {
-        let binary = try #require(CollabBinaryTests.binary)
-        let server = try ServeProcess(binary: binary, database: fixture.db)
+        let binary = try #require(BuiltProduct.collab)
+        let server = try CollabProcess(binary: binary, database: fixture.db)
         for command in Self.commands {
             let local = try collab(command + ["--db", fixture.db])
             let remote = try collab(command + ["--server", server.url])
@@ -101,10 +55,10 @@ import Testing
     }
 
     @Test func tokensAndTheirErrors() throws {
-        let binary = try #require(CollabBinaryTests.binary)
+        let binary = try #require(BuiltProduct.collab)
         let secretFile = fixture.path("secret")
         try Data("a test secret that is long enough, 32+ bytes".utf8).write(to: URL(fileURLWithPath: secretFile))
-        let server = try ServeProcess(binary: binary, database: fixture.db, arguments: ["--auth-secret-file", secretFile])
+        let server = try CollabProcess(binary: binary, database: fixture.db, arguments: ["--auth-secret-file", secretFile])
         func token(_ role: String, docs: String = "*") throws -> String {
             let made = try collab(["token", "--sub", "op", "--role", role, "--docs", docs, "--auth-secret-file", secretFile])
             #expect(made.status == 0, "\(made.err)")

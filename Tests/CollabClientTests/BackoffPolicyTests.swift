@@ -1,6 +1,7 @@
 import CollabClient
 import CollabTransport
 import Testing
+import CollabTestSupport
 
 @Suite struct BackoffPolicyTests {
     @Test func ceilingsDoubleFromOneSecondUpToThirty() {

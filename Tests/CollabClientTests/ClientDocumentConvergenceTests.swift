@@ -1,6 +1,7 @@
 import CollabClient
 import CollabOT
 import Testing
+import CollabTestSupport
 
 /// Seeded random interleavings of edits, deliveries, connection drops and reconnects between
 /// simulated clients and `SimulatedServer`: everyone converges, nothing is lost or doubled.

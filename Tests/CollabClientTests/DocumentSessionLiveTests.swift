@@ -3,6 +3,7 @@ import CollabClient
 import CollabOT
 import Foundation
 import Testing
+import CollabTestSupport
 
 /// `DocumentSession` against a real `CollaborationServer` over loopback sockets.
 @Suite(.serialized) struct DocumentSessionLiveTests {

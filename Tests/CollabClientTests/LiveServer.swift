@@ -4,20 +4,20 @@ import CollabServer
 import CollabTransport
 import Foundation
 import Synchronization
+import CollabTestSupport
 
 /// A real `CollaborationServer` on 127.0.0.1 with a temporary database, restartable on the same
 /// port and database, plus the client plumbing the integration tests share.
 final class LiveServer {
-    let directory: URL
-    var databasePath: String { directory.appendingPathComponent("collab.sqlite").path }
+    private let directory: TemporaryDirectory
+    var databasePath: String { directory.path() }
     private(set) var server: CollaborationServer?
     private(set) var port = 0
     let secret: JWTSecret?
     let clientLoops: EventLoopGroup
 
     init(secret: JWTSecret? = nil, configure: (inout CollaborationServerConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("collab-client-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory(prefix: "client-tests")
         self.secret = secret
         clientLoops = try EventLoopGroup(loopCount: 1)
         try start(configure: configure)
@@ -44,7 +44,6 @@ final class LiveServer {
     deinit {
         server?.shutdown()
         clientLoops.shutdown()
-        try? FileManager.default.removeItem(at: directory)
     }
 
     func url(_ document: String) -> String { "ws://127.0.0.1:\(port)/v1/docs/\(document)" }

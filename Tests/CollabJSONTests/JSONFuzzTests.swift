@@ -1,5 +1,6 @@
 import Testing
 import CollabJSON
+import CollabTestSupport
 
 /// Bytes that make random input likely to get deep into the reader.
 private let interestingBytes = utf8(#"{}[]:,"\/u0123456789-+.eEtrufalsnbDdCcFf "#) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xED, 0xA0, 0xF0, 0x9F, 0xFF]

@@ -1,5 +1,6 @@
 import Testing
 import CollabJSON
+import CollabTestSupport
 
 /// Random values of every kind, including the awkward ones.
 struct RandomJSON {

@@ -1,17 +1,15 @@
-/// SplitMix64: a small seeded generator so every rope test is repeatable from its seed.
+import CollabTestSupport
+
+/// Random texts for the rope tests, on SplitMix64 so every test is repeatable from its seed.
 struct RopeTestGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator.next()
     }
 
     /// A random integer in `range`.

@@ -1,19 +1,18 @@
 @testable import CollabOT
+import CollabTestSupport
 
 /// SplitMix64 plus generators of documents and operations for the OT property tests.
 ///
 /// Every case is made from its own seed, printed on failure, so it can be replayed alone.
 struct TextOperationTestRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) {
+        generator = SplitMix64(seed: seed)
+    }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator.next()
     }
 
     /// A number in `range`.

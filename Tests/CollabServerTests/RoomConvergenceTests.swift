@@ -2,6 +2,7 @@ import CollabJSON
 import CollabOT
 import Testing
 @testable import CollabServer
+import CollabTestSupport
 
 @Suite struct RoomConvergenceTests {
     /// Random concurrent editing by 6 clients with random commit timing and batching,

@@ -4,6 +4,7 @@ import Glibc
 import CollabJSON
 import Foundation
 import Testing
+import CollabTestSupport
 
 /// The built `collab serve` as an operator runs it: JSON log lines, the open-mode guard.
 @Suite(.serialized) struct ServeCommandLogTests {

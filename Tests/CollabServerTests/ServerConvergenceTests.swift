@@ -1,6 +1,7 @@
 import CollabJSON
 import Foundation
 import Testing
+import CollabTestSupport
 
 /// Several real clients with ot.js's state machine edit one document at random, with
 /// drops and reconnects; all converge to the text the HTTP API serves.

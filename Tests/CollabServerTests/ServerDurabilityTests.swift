@@ -4,6 +4,7 @@ import Glibc
 import CollabJSON
 import Foundation
 import Testing
+import CollabTestSupport
 
 /// Shutdown, restart and crash: nothing acknowledged is ever lost or applied twice.
 @Suite(.serialized) struct ServerDurabilityTests {
@@ -65,10 +66,8 @@ import Testing
     /// `collab serve` as a child process, killed with SIGKILL while a client streams ops.
     @Test func killNineLosesNothingAcknowledged() throws {
         let binary = try #require(CollabProcess.binary, "the collab executable was not built next to the tests")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("collab-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("crash.sqlite").path
+        let directory = try TemporaryDirectory(prefix: "crash")
+        let database = directory.path("crash.sqlite")
 
         var server = try CollabProcess(binary: binary, database: database)
         var client = try ServerTestConnection.webSocket(port: server.port, path: "/v1/docs/crash")

@@ -1,5 +1,6 @@
 import CollabJSON
 import CollabOT
+import CollabTestSupport
 
 /// A `TestOTClient` over a real WebSocket to a server started by `ServerTestHarness`.
 final class ServerEditor {

@@ -1,20 +1,20 @@
 import CollabAuth
 import CollabJSON
 import CollabServer
+import CollabTestSupport
 import Foundation
 
 /// A real `CollaborationServer` on 127.0.0.1, an ephemeral port and a temporary database.
 final class ServerTestHarness {
-    let directory: URL
-    var databasePath: String { directory.appendingPathComponent("collab.sqlite").path }
+    private let temporary: TemporaryDirectory
+    var directory: URL { temporary.url }
+    var databasePath: String { temporary.path() }
     private(set) var server: CollaborationServer?
     static let secret = try! JWTSecret(bytes: Array("a test secret that is long enough, 32+ bytes".utf8))
 
     /// Starts a server; `configure` adjusts the defaults (open mode, 2 loops, short idle).
     init(secret: JWTSecret? = nil, configure: (inout CollaborationServerConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("collab-server-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "server-tests")
         try start(secret: secret, configure: configure)
     }
 
@@ -39,7 +39,6 @@ final class ServerTestHarness {
 
     deinit {
         server?.shutdown()
-        try? FileManager.default.removeItem(at: directory)
     }
 
     /// A WebSocket on `/v1/docs/<document>`.

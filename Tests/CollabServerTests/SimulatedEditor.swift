@@ -1,6 +1,7 @@
 import CollabJSON
 import CollabOT
 @testable import CollabServer
+import CollabTestSupport
 
 /// A `TestOTClient` talking to a `Room` through a fake session (`Harness`), with a lagging
 /// inbox the test drains at its own pace.

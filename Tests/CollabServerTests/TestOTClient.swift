@@ -1,5 +1,6 @@
 import CollabJSON
 import CollabOT
+import CollabTestSupport
 
 /// The client half of the contract with ot.js's state machine (synchronized, awaiting an
 /// ack, awaiting with a buffer of composed local edits), shared by the test editors that

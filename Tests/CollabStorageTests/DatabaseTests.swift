@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct DatabaseTests {
     @Test func bindsAndReadsEveryType() throws {

@@ -1,6 +1,7 @@
 import CollabOT
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct DocumentHistoryTests {
     let directory: TemporaryDirectory

@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct DocumentImporterTests {
     let directory: TemporaryDirectory

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 /// Collects completion results from any thread.
 final class Completions: Sendable {

@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct ISO8601TimeTests {
     @Test(arguments: [

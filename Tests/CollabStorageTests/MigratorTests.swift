@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct MigratorTests {
     static let tables = ["clients", "document_authors", "documents", "ops", "schema_migrations", "snapshots"]

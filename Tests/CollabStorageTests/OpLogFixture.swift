@@ -1,6 +1,7 @@
 import CollabJSON
 import CollabOT
 @testable import CollabStorage
+import CollabTestSupport
 
 /// Builds a consistent op log for one document from ops, keeping the text as a plain String
 /// (the model the store's replays are checked against).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 /// An op record with made-up but consistent contents.
 func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int? = nil,

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import CollabStorage
+import CollabTestSupport
 
 @Suite struct WALSyncerTests {
     /// Work submitted to the thread and work run inline when it is idle runs in one order:

@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 @Suite struct Base64Tests {
     @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),

@@ -1,25 +1,17 @@
+import CollabTestSupport
 import Foundation
 import Testing
 @testable import CollabTransport
 
 /// Runs the built `collab-echo` executable as a separate process.
 @Suite struct EchoProcessTests {
-    /// `collab-echo` sits next to the test bundle in the build directory.
-    static let binary: URL? = {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [here, here.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")]
-            .map { $0.appendingPathComponent("collab-echo") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
-
     /// A running `collab-echo`, started through `/bin/sh` so `ulimit` applies to it.
     final class EchoProcess {
         let process = Process()
         let port: Int
 
         init(shellPrefix: String, arguments: String) throws {
-            let binary = try #require(EchoProcessTests.binary, "collab-echo was not built next to the tests")
+            let binary = try #require(BuiltProduct.url("collab-echo"), "collab-echo was not built next to the tests")
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "\(shellPrefix) exec '\(binary.path)' \(arguments)"]
             let out = Pipe()

@@ -3,19 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import CollabTransport
-
-/// SplitMix64: a small deterministic PRNG for repeatable property tests.
-struct LoopTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import CollabTestSupport
 
 /// Polls `condition` every millisecond until it holds or `timeout` passes.
 func waitUntil(timeout: Duration = .seconds(3), _ condition: () -> Bool) -> Bool {

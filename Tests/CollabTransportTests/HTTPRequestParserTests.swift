@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
@@ -53,7 +54,7 @@ private let simpleHead = HTTPRequestHead(
     let secondHead = HTTPRequestHead(method: "GET", target: "/healthz",
                                      headers: HTTPHeaders([("Host", "h"), ("Connection", "close")]))
     let seed: UInt64 = 0xC0FFEE
-    var rng = LoopTestRNG(seed: seed)
+    var rng = SplitMix64(seed: seed)
     for _ in 0..<500 {
         let chunks = (0..<8).map { _ in Int.random(in: 1...40, using: &rng) }
         let result = feed(input, chunks: chunks)
@@ -156,7 +157,7 @@ func rejectsMalformed(input: String, expected: HTTPParseError) {
 
 @Test func randomGarbageNeverCrashes() {
     let seed: UInt64 = 20240601
-    var rng = LoopTestRNG(seed: seed)
+    var rng = SplitMix64(seed: seed)
     let alphabet = bytes("GET / HTTP/1.1\r\nHost: a:\t ") + [0, 0x7F, 0x80, 0xFF]
     for iteration in 0..<10_000 {
         let length = Int.random(in: 0...300, using: &rng)

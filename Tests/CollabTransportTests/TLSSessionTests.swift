@@ -1,6 +1,7 @@
 import COpenSSL
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 /// A server session and a client session joined by two in-memory wires.
 private final class TLSPair {

@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 @Suite struct UTF8ValidatorTests {
     @Test(arguments: [

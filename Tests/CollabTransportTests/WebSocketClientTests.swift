@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 /// The next event, or nil if none arrives within `timeout`.
 private func nextEvent(_ connection: WebSocketClientConnection,

@@ -1,5 +1,6 @@
 import Testing
 @testable import CollabTransport
+import CollabTestSupport
 
 @Suite struct WebSocketFrameDecoderTests {
     /// RFC 6455 §5.7 examples plus larger lengths, as one stream from a server to a client.

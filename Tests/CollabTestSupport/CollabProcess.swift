@@ -4,28 +4,26 @@ import Glibc
 import Foundation
 
 /// The built `collab serve --port 0` as a child process; the port comes from its start line.
-struct CollabProcess {
-    /// `collab` sits next to the test bundle in the build directory.
-    static let binary: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-            Bundle.main.bundleURL,
-        ].map { $0.appendingPathComponent("collab") }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+public final class CollabProcess {
+    /// `collab` in the build directory, next to the test bundle.
+    public static var binary: URL? { BuiltProduct.collab }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    /// Why the server did not start.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    let process: Process
-    let port: Int
+    /// The running server.
+    public let process: Process
+    /// The port it chose.
+    public let port: Int
 
-    init(binary: URL, database: String) throws {
+    /// Starts `collab serve` on an ephemeral loopback port with `database` and two loops, plus
+    /// `arguments`; returns once it printed its start line.
+    public init(binary: URL, database: String, arguments: [String] = []) throws {
         process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", "0", "--db", database, "--threads", "2"]
+        process.arguments = ["serve", "--port", "0", "--db", database, "--threads", "2"] + arguments
         process.environment = ["PATH": "/usr/bin:/bin"]
         let errors = Pipe()
         process.standardError = errors
@@ -47,10 +45,19 @@ struct CollabProcess {
         self.port = port
     }
 
+    /// The server's HTTP base URL.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
     /// SIGKILL: no shutdown at all.
-    func kill() {
+    public func kill() {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        guard process.isRunning else { return }
+        process.terminate()
         process.waitUntilExit()
     }
 }
