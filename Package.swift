@@ -2,8 +2,11 @@
 // collab: a real-time collaborative text-editing server.
 //
 // The dependency graph points one way:
-//   CollabJSON <- CollabOT <- CollabStorage <- (CollabServer) <- collab
-//   COpenSSL <- CollabTransport <- (CollabServer, CollabClient) <- collab
+//   CollabJSON <- CollabOT <- CollabStorage <- (CollabServer, CollabBenchmarks) <- collab
+//   COpenSSL <- CollabTransport <- (CollabServer, CollabClient, CollabBenchmarks) <- collab
+//   CollabCLI <- (CollabBenchmarks, collab)
+// `collab` holds only commands; benchmarks live in CollabBenchmarks, shared test helpers in
+// Tests/CollabTestSupport, and EmbedResources embeds Migrations/ and Samples/web at build time.
 // No third-party packages: only the toolchain, SQLite and OpenSSL.
 import PackageDescription
 
@@ -40,10 +43,11 @@ let package = Package(
         // Storage: SQLite wrapper, migrator, op log.
         .target(name: "CollabStorage", dependencies: ["CSQLite", "CLinux", "CollabOT", "CollabJSON"],
                 swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
-        // Build-time embedding of Migrations/*.sql into CollabStorage (a tool and its plugin).
-        .executableTarget(name: "EmbedMigrations", swiftSettings: strict),
+        // Build-time embedding of Migrations/*.sql into CollabStorage and of Samples/web into
+        // CollabServer: one tool with two modes, a plugin for each.
+        .executableTarget(name: "EmbedResources", swiftSettings: strict),
         .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(),
-                dependencies: ["EmbedMigrations"], path: "Sources/EmbedMigrationsPlugin"),
+                dependencies: ["EmbedResources"], path: "Sources/EmbedMigrationsPlugin"),
 
         // Authentication: JWT HS256 on OpenSSL's HMAC, claims, document patterns.
         .target(name: "CollabAuth", dependencies: ["COpenSSL", "CollabJSON"], swiftSettings: strict),
@@ -52,10 +56,8 @@ let package = Package(
         .target(name: "CollabServer",
                 dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
                 swiftSettings: strict, plugins: ["EmbedWebSamplePlugin"]),
-        // Build-time embedding of Samples/web (the browser editor served at /) into CollabServer.
-        .executableTarget(name: "EmbedWebSample", swiftSettings: strict),
         .plugin(name: "EmbedWebSamplePlugin", capability: .buildTool(),
-                dependencies: ["EmbedWebSample"], path: "Sources/EmbedWebSamplePlugin"),
+                dependencies: ["EmbedResources"], path: "Sources/EmbedWebSamplePlugin"),
 
         // The Swift client library: the client half of the contract, reconnects, presence.
         .target(name: "CollabClient", dependencies: ["CollabOT", "CollabJSON", "CollabTransport"],

@@ -19,8 +19,8 @@ struct EmbedMigrationsPlugin: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding migrations into \(target.name)",
-                executable: try context.tool(named: "EmbedMigrations").url,
-                arguments: [output.path, directory.path],
+                executable: try context.tool(named: "EmbedResources").url,
+                arguments: ["migrations", output.path, directory.path],
                 inputFiles: [directory] + files,
                 outputFiles: [output]
             )

@@ -7,17 +7,18 @@ import PackagePlugin
 struct EmbedWebSamplePlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
         let directory = context.package.directoryURL.appending(path: "Samples/web")
-        let files = try FileManager.default
-            .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { !$0.lastPathComponent.hasPrefix(".") }
+        // Every file and folder below it, subfolders included (bindings/...).
+        let files = (FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil,
+                                                    options: [.skipsHiddenFiles])?.allObjects ?? [])
+            .compactMap { $0 as? URL }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedWebSample.swift")
         // As in EmbedMigrationsPlugin: the tool lists the directory itself when it runs; the
-        // directory (added files) and each file (edits) are inputs.
+        // folders (added files) and each file (edits) are inputs.
         return [
             .buildCommand(
                 displayName: "Embedding Samples/web into \(target.name)",
-                executable: try context.tool(named: "EmbedWebSample").url,
-                arguments: [output.path, directory.path],
+                executable: try context.tool(named: "EmbedResources").url,
+                arguments: ["web", output.path, directory.path],
                 inputFiles: [directory] + files,
                 outputFiles: [output]
             )
