@@ -8,4 +8,6 @@ public struct HTTPRequest: Sendable {
     public let eventLoop: EventLoop
     /// Answers a `.deferred` route later, from any thread.
     public let responder: HTTPResponder
+    /// The body (a `Content-Length` one, for methods other than GET that have a route).
+    public var body: [UInt8] = []
 }

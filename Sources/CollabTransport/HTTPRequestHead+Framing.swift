@@ -6,6 +6,13 @@ extension HTTPRequestHead {
         return length.utf8.contains { $0 >= 0x31 && $0 <= 0x39 }
     }
 
+    /// The body's length from `Content-Length` (the parser already refused malformed or
+    /// conflicting values), nil without one.
+    public var contentLength: Int? {
+        guard let field = headers.first("Content-Length") else { return nil }
+        return field.split(separator: ",").first.flatMap { Int($0.trimmingSpaces) }
+    }
+
     /// Whether the client wants the connection kept open after the response
     /// (HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`).
     public var wantsKeepAlive: Bool {

@@ -5,6 +5,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// Request-head size limits.
     public var parserLimits = HTTPRequestParser.Limits()
+    /// The largest request body read (JSON commands such as a restore); longer ones get 413.
+    public var maxBodyLength = 64 * 1024
     /// Serve HTTPS (and so wss://) with this context; nil for plain TCP. When set it takes
     /// the place of `listener.makeTransform`. The request timeout covers the TLS handshake.
     public var tls: TLSContext?

@@ -1,9 +1,11 @@
 /// Serves HTTP/1.1 on one connection: parse → route → respond, one request at a time
 /// (pipelined requests wait their turn in `pending`).
 ///
-/// Requests with a body: we never read bodies, so the connection is closed after the
-/// answer (the body bytes cannot be told apart from the next request); a GET with a body
-/// is answered 400, other methods get their 404/405.
+/// Request bodies: a `Content-Length` body of a method some route takes (POST, DELETE, …) is
+/// read, up to `maxBodyLength` (413 beyond), before the route runs. Any other body is never
+/// read, so the connection is closed after the answer (its bytes cannot be told apart from
+/// the next request): a GET with a body is answered 400, a chunked body 411, other methods
+/// get their 404/405.
 final class HTTPServerHandler: ConnectionHandler {
     private let router: HTTPRouter
     private let configuration: HTTPServerConfiguration
@@ -15,6 +17,8 @@ final class HTTPServerHandler: ConnectionHandler {
     private weak var connection: Connection?
     /// Bumped per request, so a late deferred answer for a dead request is ignored.
     private var requestNumber = 0
+    /// A request whose body is still arriving.
+    private var bodyInProgress: (head: HTTPRequestHead, expected: Int, bytes: [UInt8])?
 
     init(router: HTTPRouter, configuration: HTTPServerConfiguration) {
         self.router = router
@@ -60,6 +64,25 @@ final class HTTPServerHandler: ConnectionHandler {
     private func process(_ connection: Connection, _ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while connection.isOpen {
+            if var body = bodyInProgress {
+                let take = min(body.expected - body.bytes.count, bytes.count - offset)
+                body.bytes.append(contentsOf: bytes[offset..<(offset + take)])
+                offset += take
+                guard body.bytes.count == body.expected else {
+                    bodyInProgress = body
+                    return
+                }
+                bodyInProgress = nil
+                requestTimer?.cancel()
+                requestTimer = nil
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                if !handle(body.head, body: body.bytes, connection: connection, rest: rest) {
+                    if awaitingResponse { pending.append(contentsOf: rest) }
+                    return
+                }
+                if !connection.isOpen || offset == bytes.count { return }
+                continue
+            }
             let (consumed, outcome) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch outcome {
@@ -73,6 +96,24 @@ final class HTTPServerHandler: ConnectionHandler {
             case .head(let head):
                 requestTimer?.cancel()
                 requestTimer = nil
+                if head.method != "GET", head.announcesBody, router.accepts(method: head.method, path: head.path) {
+                    guard let length = head.contentLength else {
+                        send(.error(.lengthRequired, code: "length_required",
+                                    message: "a request body needs Content-Length (chunked bodies are not read)"),
+                             keepAlive: false, on: connection)
+                        return
+                    }
+                    guard length <= configuration.maxBodyLength else {
+                        send(.error(.contentTooLarge, code: "content_too_large",
+                                    message: "the request body is over \(configuration.maxBodyLength) bytes"),
+                             keepAlive: false, on: connection)
+                        return
+                    }
+                    // The body must arrive within the request timeout too.
+                    bodyInProgress = (head, length, [])
+                    armTimer(connection)
+                    continue
+                }
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
                 if !handle(head, connection: connection, rest: rest) {
                     // Waiting for a deferred answer or upgraded: keep the rest for later.
@@ -86,7 +127,8 @@ final class HTTPServerHandler: ConnectionHandler {
     }
 
     /// Routes one request. False when processing must stop (deferred, upgraded, closing).
-    private func handle(_ head: HTTPRequestHead, connection: Connection, rest: UnsafeRawBufferPointer) -> Bool {
+    private func handle(_ head: HTTPRequestHead, body: [UInt8]? = nil, connection: Connection,
+                        rest: UnsafeRawBufferPointer) -> Bool {
         requestNumber += 1
         let number = requestNumber
         let bound = LoopBound(self, eventLoop: connection.eventLoop)
@@ -94,13 +136,14 @@ final class HTTPServerHandler: ConnectionHandler {
             let handler = bound.value
             guard handler.awaitingResponse, handler.requestNumber == number, let connection = handler.connection else { return }
             handler.awaitingResponse = false
-            handler.complete(result, head: head, connection: connection, rest: [])
+            handler.complete(result, head: head, bodyRead: body != nil, connection: connection, rest: [])
             if connection.isOpen && !handler.awaitingResponse {
                 handler.processPending(connection)
             }
         }
-        let request = HTTPRequest(head: head, remoteAddress: connection.remoteAddress,
+        var request = HTTPRequest(head: head, remoteAddress: connection.remoteAddress,
                                   eventLoop: connection.eventLoop, responder: responder)
+        request.body = body ?? []
         if head.announcesBody && head.method == "GET" {
             send(.error(.badRequest, code: "bad_request", message: "GET requests must not have a body"),
                  keepAlive: false, on: connection)
@@ -111,14 +154,16 @@ final class HTTPServerHandler: ConnectionHandler {
             awaitingResponse = true
             return false
         }
-        return complete(result, head: head, connection: connection, rest: Array(rest))
+        return complete(result, head: head, bodyRead: body != nil, connection: connection, rest: Array(rest))
     }
 
     @discardableResult
-    private func complete(_ result: HTTPRouteResult, head: HTTPRequestHead, connection: Connection, rest: [UInt8]) -> Bool {
+    private func complete(_ result: HTTPRouteResult, head: HTTPRequestHead, bodyRead: Bool, connection: Connection,
+                          rest: [UInt8]) -> Bool {
         switch result {
         case .respond(let response):
-            let keepAlive = head.wantsKeepAlive && !head.announcesBody && !connection.isInputClosed
+            // An unread body would be taken for the next request: close instead.
+            let keepAlive = head.wantsKeepAlive && (bodyRead || !head.announcesBody) && !connection.isInputClosed
                 && !response.asksToClose
             send(response, keepAlive: keepAlive, on: connection)
             return keepAlive

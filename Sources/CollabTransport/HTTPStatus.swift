@@ -15,6 +15,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
 
     public static let switchingProtocols = HTTPStatus(code: 101, reasonPhrase: "Switching Protocols")
     public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
+    public static let created = HTTPStatus(code: 201, reasonPhrase: "Created")
     public static let noContent = HTTPStatus(code: 204, reasonPhrase: "No Content")
     public static let badRequest = HTTPStatus(code: 400, reasonPhrase: "Bad Request")
     public static let unauthorized = HTTPStatus(code: 401, reasonPhrase: "Unauthorized")
@@ -22,6 +23,9 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let notFound = HTTPStatus(code: 404, reasonPhrase: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
     public static let requestTimeout = HTTPStatus(code: 408, reasonPhrase: "Request Timeout")
+    public static let conflict = HTTPStatus(code: 409, reasonPhrase: "Conflict")
+    public static let gone = HTTPStatus(code: 410, reasonPhrase: "Gone")
+    public static let lengthRequired = HTTPStatus(code: 411, reasonPhrase: "Length Required")
     public static let contentTooLarge = HTTPStatus(code: 413, reasonPhrase: "Content Too Large")
     public static let uriTooLong = HTTPStatus(code: 414, reasonPhrase: "URI Too Long")
     public static let upgradeRequired = HTTPStatus(code: 426, reasonPhrase: "Upgrade Required")
@@ -32,8 +36,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let httpVersionNotSupported = HTTPStatus(code: 505, reasonPhrase: "HTTP Version Not Supported")
 
     private static let known: [HTTPStatus] = [
-        .switchingProtocols, .ok, .noContent, .badRequest, .unauthorized, .forbidden, .notFound,
-        .methodNotAllowed, .requestTimeout, .contentTooLarge, .uriTooLong, .upgradeRequired,
+        .switchingProtocols, .ok, .created, .noContent, .badRequest, .unauthorized, .forbidden, .notFound,
+        .methodNotAllowed, .requestTimeout, .conflict, .gone, .lengthRequired, .contentTooLarge, .uriTooLong, .upgradeRequired,
         .tooManyRequests, .requestHeaderFieldsTooLarge, .internalServerError, .serviceUnavailable,
         .httpVersionNotSupported,
     ]

@@ -29,6 +29,11 @@ private func makeServer(group: EventLoopGroup, timeout: Duration = .seconds(10),
             response: HTTPResponse(status: .switchingProtocols, headers: HTTPHeaders([("Upgrade", "echo"), ("Connection", "Upgrade")])),
             targetLoop: group.loops[1]) { _ in EchoHandler(loopIndex: echoLoop) })
     }
+    // Echoes the body it was given, with its method.
+    router.add("POST", prefix: "/v1/docs/") { request in
+        .respond(.text(.ok, "POST " + String(decoding: request.body, as: UTF8.self)))
+    }
+    router.add("DELETE", prefix: "/v1/docs/") { request in .respond(.text(.ok, "deleted \(request.body.count)")) }
     var configuration = HTTPServerConfiguration()
     configuration.requestTimeout = timeout
     configuration.listener.logger = .silent
@@ -149,4 +154,55 @@ private final class ResponderBox {
         client.send("later")
         #expect(client.receive(exactly: 5) == Array("later".utf8))
     }
+}
+
+@Test func bodiesAreReadForRoutedMethodsWholeOrInPieces() throws {
+    let group = try EventLoopGroup(loopCount: 2, logger: .silent)
+    defer { group.shutdown() }
+    let server = try makeServer(group: group) { $0.maxBodyLength = 100 }
+    let body = #"{"version": 3, "name": "ünïcode"}"#
+    let request = "POST /v1/docs/a/restore HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+    // Whole, then byte by byte, then pipelined with a GET: the connection stays usable.
+    let client = try RawClient(port: server.localAddress.port)
+    client.send(request)
+    #expect(client.readResponse()?.body == "POST " + body)
+    for byte in Array(request.utf8) {
+        client.send([byte])
+    }
+    #expect(client.readResponse()?.body == "POST " + body)
+    client.send(request + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+    let first = client.readResponse()
+    #expect(first?.body == "POST " + body && first?.head.contains("keep-alive") == true)
+    #expect(client.readResponse()?.body == "hi")
+    // A body-less POST routes with an empty body; a DELETE with one.
+    client.send("POST /v1/docs/b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+    #expect(client.readResponse()?.body == "POST ")
+    client.send("DELETE /v1/docs/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab")
+    #expect(client.readResponse()?.body == "deleted 2")
+    // 405 names every method the path takes.
+    client.send("PUT /v1/docs/x HTTP/1.1\r\nHost: x\r\n\r\n")
+    #expect(client.readResponse()?.head.contains("Allow: DELETE, GET, POST") == true)
+}
+
+@Test func oversizedChunkedAndSlowBodiesAreRefused() throws {
+    let group = try EventLoopGroup(loopCount: 1, logger: .silent)
+    defer { group.shutdown() }
+    let server = try makeServer(group: group, timeout: .milliseconds(300)) { $0.maxBodyLength = 100 }
+    let tooLarge = try RawClient(port: server.localAddress.port)
+    tooLarge.send("POST /v1/docs/a HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
+    let refused = tooLarge.readResponse()
+    #expect(refused?.status == 413 && refused?.body.contains("content_too_large") == true)
+    #expect(tooLarge.waitForClose())
+    let chunked = try RawClient(port: server.localAddress.port)
+    chunked.send("POST /v1/docs/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    #expect(chunked.readResponse()?.status == 411)
+    #expect(chunked.waitForClose())
+    // A body that stops arriving is cut at the request timeout, with no answer.
+    let slow = try RawClient(port: server.localAddress.port)
+    slow.send("POST /v1/docs/a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+    #expect(slow.waitForClose())
+    // The server goes on serving.
+    let next = try RawClient(port: server.localAddress.port)
+    next.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+    #expect(next.readResponse()?.body == "hi")
 }
