@@ -23,7 +23,23 @@ public enum Blame {
         var userIndex: [String: Int] = [:]
         var authors: [(user: Int, ts: Int64)] = []
         authors.reserveCapacity(current)
-        try history.replay(from: 0, to: current) { (record, operation) throws(DocumentHistoryError) in
+        // A compacted document starts from its snapshot at the horizon, all of it attributed to
+        // one entry: version H - 1, user "before version H", the time of the snapshot.
+        let horizon = try storage { () throws(StorageError) in try store.horizon(doc: doc) }
+        if horizon > 0 {
+            text = try history.text(atVersion: horizon)
+            let snapshot = try storage { () throws(StorageError) in try store.latestSnapshot(doc: doc, atOrBefore: horizon) }
+            users.append("before version \(horizon)")
+            authors = Array(repeating: (0, snapshot?.createdAt ?? 0), count: horizon)
+            do throws(TextOperationError) {
+                var seed = TextOperation()
+                seed.insert(String(text))
+                try runs.apply(seed, version: horizon - 1)
+            } catch {
+                throw .opDoesNotApply(doc: doc, version: horizon, error)
+            }
+        }
+        try history.replay(from: horizon, to: current) { (record, operation) throws(DocumentHistoryError) in
             do throws(TextOperationError) {
                 try text.apply(operation)
                 try runs.apply(operation, version: record.version)
@@ -74,5 +90,13 @@ public enum Blame {
             emit(upTo: scalars.endIndex)
         }
         return lines
+    }
+
+    private static func storage<T>(_ body: () throws(StorageError) -> T) throws(DocumentHistoryError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .storage(error)
+        }
     }
 }

@@ -34,6 +34,16 @@ public struct DocumentHistory {
         guard version >= 0, version <= current else {
             throw .versionNotFound(doc: doc, requested: version, current: current)
         }
+        // Below the horizon only a snapshot kept exactly there (a named version's) remains.
+        let horizon = try storage { () throws(StorageError) in try store.horizon(doc: doc) }
+        if version < horizon {
+            guard let kept = try storage({ () throws(StorageError) in
+                try store.latestSnapshot(doc: doc, atOrBefore: version)
+            }), kept.version == version, kept.isIntact else {
+                throw .versionGone(doc: doc, requested: version, horizon: horizon)
+            }
+            return Rope(kept.text)
+        }
         var start: Snapshot?
         var below = version
         while let snapshot = try storage({ () throws(StorageError) in

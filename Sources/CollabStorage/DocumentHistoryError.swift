@@ -12,6 +12,8 @@ public enum DocumentHistoryError: Error, Equatable, Sendable, CustomStringConver
     case undecodableOp(doc: String, version: Int, reason: String)
     /// A stored op does not fit the text it is stored against.
     case opDoesNotApply(doc: String, version: Int, TextOperationError)
+    /// The version lies below the document's compaction horizon: its ops are gone.
+    case versionGone(doc: String, requested: Int, horizon: Int)
     /// Reading the store failed.
     case storage(StorageError)
 
@@ -29,6 +31,8 @@ public enum DocumentHistoryError: Error, Equatable, Sendable, CustomStringConver
             "document '\(doc)': the op stored as version \(version) cannot be decoded (\(reason))"
         case .opDoesNotApply(let doc, let version, let error):
             "document '\(doc)': the op stored as version \(version) does not fit the text (\(error))"
+        case .versionGone(let doc, let requested, let horizon):
+            "document '\(doc)' was compacted at version \(horizon); version \(requested) is gone"
         case .storage(let error):
             error.description
         }

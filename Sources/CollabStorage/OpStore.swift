@@ -32,6 +32,9 @@ public protocol OpStore {
     /// The document's version (0 if it has no op).
     func currentVersion(doc: String) throws(StorageError) -> Int
 
+    /// The document's compaction horizon: ops below it are gone (0 if never compacted).
+    func horizon(doc: String) throws(StorageError) -> Int
+
     /// The document's version just after its last op committed at or before `ts`.
     func version(doc: String, atOrBefore ts: Int64) throws(StorageError) -> Int
 }

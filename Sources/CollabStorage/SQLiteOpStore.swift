@@ -75,7 +75,7 @@ public final class SQLiteOpStore: OpStore {
         try inWriteTransaction { () throws(StorageError) in try insert(snapshot) }
     }
 
-    private func inWriteTransaction(_ body: () throws(StorageError) -> Void) throws(StorageError) {
+    func inWriteTransaction(_ body: () throws(StorageError) -> Void) throws(StorageError) {
         try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
         do {
             try body()
@@ -416,7 +416,7 @@ public final class SQLiteOpStore: OpStore {
 
     // MARK: -
 
-    private func sqlite<T>(_ body: () throws(SQLiteError) -> T) throws(StorageError) -> T {
+    func sqlite<T>(_ body: () throws(SQLiteError) -> T) throws(StorageError) -> T {
         do {
             return try body()
         } catch {

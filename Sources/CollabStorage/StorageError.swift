@@ -11,6 +11,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case schemaOutdated(databaseVersion: Int, knownVersion: Int)
     /// The writer has been closed.
     case closed
+    /// A named version with this name already exists on the document.
+    case nameTaken(doc: String, name: String)
     /// SQLite failed (I/O, disk full, corruption, ...).
     case sqlite(SQLiteError)
 
@@ -26,6 +28,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             "database schema version \(databaseVersion) is older than this collab's (\(knownVersion)); start the server once to migrate it"
         case .closed:
             "the storage writer is closed"
+        case .nameTaken(let doc, let name):
+            "document \(doc) already has a version named '\(name)'"
         case .sqlite(let error):
             error.description
         }

@@ -70,6 +70,10 @@ enum OperatorStore {
             return context.failure(
                 "document '\(doc)' is at version \(current); version \(requested) does not exist. "
                     + "Use a version from 0 to \(current).")
+        case .versionGone(let doc, let requested, let horizon):
+            return context.failure(
+                "version \(requested) of '\(doc)' is gone: the document was compacted at version \(horizon). "
+                    + "Use a version from \(horizon) on, or a named version ('collab versions \(doc)').")
         case .storage(let storage):
             return failure(context, storage, path: path)
         case .missingVersion, .undecodableOp, .opDoesNotApply:

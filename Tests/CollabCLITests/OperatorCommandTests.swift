@@ -355,8 +355,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fresh))
         #expect(try collab(["migrate", "--db", fresh], withDatabase: false)
                 == Result(status: 0, out: "applied migration 1: initial\napplied migration 2: drop_history_indexes\n"
-                                         + "applied migration 3: clients_table\n", err: ""))
-        let upToDate = "\(fresh) is up to date (schema version 3); nothing to apply\n"
+                                         + "applied migration 3: clients_table\n"
+                                         + "applied migration 4: named_versions_and_horizon\n", err: ""))
+        let upToDate = "\(fresh) is up to date (schema version 4); nothing to apply\n"
         #expect(try collab(["migrate", "--db", fresh], withDatabase: false) == Result(status: 0, out: upToDate, err: ""))
         #expect(try collab(["migrate", "--dry-run", "--db", fresh], withDatabase: false)
                 == Result(status: 0, out: upToDate, err: ""))

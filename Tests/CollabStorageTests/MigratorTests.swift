@@ -4,7 +4,7 @@ import Testing
 import CollabTestSupport
 
 @Suite struct MigratorTests {
-    static let tables = ["clients", "document_authors", "documents", "ops", "schema_migrations", "snapshots"]
+    static let tables = ["clients", "document_authors", "documents", "named_versions", "ops", "schema_migrations", "snapshots"]
 
     private func tableNames(_ database: Database) throws -> [String] {
         var names: [String] = []
@@ -16,11 +16,11 @@ import CollabTestSupport
     @Test func freshDatabaseGetsEveryEmbeddedMigration() throws {
         let directory = try TemporaryDirectory()
         let database = try Database(path: directory.path())
-        #expect(try Migrator.embedded.pendingMigrations(in: database).map(\.version) == [1, 2, 3])
+        #expect(try Migrator.embedded.pendingMigrations(in: database).map(\.version) == [1, 2, 3, 4])
         let applied = try Migrator.embedded.migrate(database)
-        #expect(applied.map(\.name) == ["initial", "drop_history_indexes", "clients_table"])
+        #expect(applied.map(\.name) == ["initial", "drop_history_indexes", "clients_table", "named_versions_and_horizon"])
         #expect(try tableNames(database) == Self.tables)
-        #expect(try Migrator.embedded.appliedVersions(in: database) == [1, 2, 3])
+        #expect(try Migrator.embedded.appliedVersions(in: database) == [1, 2, 3, 4])
         // 2 and 3 leave the op log with its primary key alone: no index to write per op.
         #expect(try database.scalarText(
             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ops'") == "0")
@@ -47,7 +47,7 @@ import CollabTestSupport
         }
         try database.execute("INSERT INTO documents VALUES ('d', 4, 1, 3, 7, 7), ('e', 1, 1, 1, 7, 7)")
         let before = try database.scalarText("SELECT group_concat(doc || version || client_id || seq || user, ',') FROM ops")
-        #expect(try Migrator.embedded.migrate(database).map(\.version) == [3])
+        #expect(try Migrator(migrations: Array(Migrator.embedded.migrations.prefix(3))).migrate(database).map(\.version) == [3])
         #expect(try database.scalarText("SELECT group_concat(doc || version || client_id || seq || user, ',') FROM ops")
                 == before)
         var clients: [String] = []
@@ -73,7 +73,7 @@ import CollabTestSupport
         try Migrator.embedded.migrate(database)
         #expect(try Migrator.embedded.migrate(database).isEmpty)
         #expect(try Migrator.embedded.pendingMigrations(in: database).isEmpty)
-        #expect(try database.scalarText("SELECT count(*) FROM schema_migrations") == "3")
+        #expect(try database.scalarText("SELECT count(*) FROM schema_migrations") == "4")
     }
 
     @Test func laterMigrationsApplyInOrderAndDryRunListsThem() throws {
@@ -81,33 +81,33 @@ import CollabTestSupport
         let first = Migrator(migrations: Array(Migrator.embedded.migrations.prefix(1)))
         try first.migrate(database)
         let extra = [
-            Migration(version: 5, name: "five", sql: "CREATE TABLE five (a INTEGER REFERENCES four (a));"),
-            Migration(version: 4, name: "four", sql: "CREATE TABLE four (a INTEGER PRIMARY KEY);"),
+            Migration(version: 6, name: "six", sql: "CREATE TABLE six (a INTEGER REFERENCES five (a));"),
+            Migration(version: 5, name: "five", sql: "CREATE TABLE five (a INTEGER PRIMARY KEY);"),
         ]
         let next = Migrator(migrations: Migrator.embedded.migrations + extra)
-        #expect(next.knownVersion == 5)
+        #expect(next.knownVersion == 6)
         #expect(try next.pendingMigrations(in: database).map(\.name)
-                == ["drop_history_indexes", "clients_table", "four", "five"])
-        #expect(try tableNames(database) == Self.tables.filter { $0 != "clients" })  // dry run changed nothing
-        #expect(try next.migrate(database).map(\.version) == [2, 3, 4, 5])
-        #expect(try next.appliedVersions(in: database) == [1, 2, 3, 4, 5])
+                == ["drop_history_indexes", "clients_table", "named_versions_and_horizon", "five", "six"])
+        #expect(try tableNames(database) == Self.tables.filter { $0 != "clients" && $0 != "named_versions" })  // dry run changed nothing
+        #expect(try next.migrate(database).map(\.version) == [2, 3, 4, 5, 6])
+        #expect(try next.appliedVersions(in: database) == [1, 2, 3, 4, 5, 6])
     }
 
     @Test func failingMigrationLeavesNothingBehind() throws {
         let database = try Database(path: ":memory:")
         try Migrator.embedded.migrate(database)
         let broken = Migrator(migrations: Migrator.embedded.migrations + [
-            Migration(version: 4, name: "broken", sql: "CREATE TABLE half (a INTEGER); CREATE TABLE ops (x);"),
+            Migration(version: 5, name: "broken", sql: "CREATE TABLE half (a INTEGER); CREATE TABLE ops (x);"),
         ])
         let error = try #require(throws: MigrationError.self) { try broken.migrate(database) }
         guard case .failed(let version?, let cause) = error else {
             Issue.record("unexpected \(error)")
             return
         }
-        #expect(version == 4)
+        #expect(version == 5)
         #expect(cause.message == "table ops already exists")
         #expect(try tableNames(database) == Self.tables)
-        #expect(try broken.appliedVersions(in: database) == [1, 2, 3])
+        #expect(try broken.appliedVersions(in: database) == [1, 2, 3, 4])
     }
 
     @Test func newerDatabaseIsRefusedUntouched() throws {
@@ -116,23 +116,23 @@ import CollabTestSupport
         try Migrator.embedded.migrate(database)
         try database.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, 'future', 0)")
         let error = try #require(throws: MigrationError.self) { try Migrator.embedded.migrate(database) }
-        #expect(error == .databaseNewer(databaseVersion: 7, knownVersion: 3))
+        #expect(error == .databaseNewer(databaseVersion: 7, knownVersion: 4))
         #expect(error.description
-            == "database schema version 7 is newer than this collab (knows up to 3); upgrade collab")
-        #expect(throws: MigrationError.databaseNewer(databaseVersion: 7, knownVersion: 3)) {
+            == "database schema version 7 is newer than this collab (knows up to 4); upgrade collab")
+        #expect(throws: MigrationError.databaseNewer(databaseVersion: 7, knownVersion: 4)) {
             try Migrator.embedded.pendingMigrations(in: database)
         }
         let store = #expect(throws: StorageError.self) {
             try SQLiteOpStore.openForWriting(path: directory.path())
         }
-        #expect(store == .migration(.databaseNewer(databaseVersion: 7, knownVersion: 3)))
+        #expect(store == .migration(.databaseNewer(databaseVersion: 7, knownVersion: 4)))
     }
 
     @Test func readOnlyStoreRefusesUnmigratedDatabase() throws {
         let directory = try TemporaryDirectory()
         _ = try Database(path: directory.path())
         let error = #expect(throws: StorageError.self) { try SQLiteOpStore.openForReading(path: directory.path()) }
-        #expect(error == .schemaOutdated(databaseVersion: 0, knownVersion: 3))
+        #expect(error == .schemaOutdated(databaseVersion: 0, knownVersion: 4))
     }
 
     /// The plugin embeds Migrations/ at build time; this checks what was embedded is what is on disk.
