@@ -42,7 +42,8 @@ public actor DocumentSession {
         self.configuration = configuration
         self.eventLoop = eventLoop
         clientId = configuration.clientId
-        document = ClientDocument(clientId: configuration.clientId)
+        document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
+                                  undoLimit: configuration.undoLimit)
         backoff = configuration.backoff
         token = configuration.token
         (events, eventContinuation) = AsyncStream.makeStream(of: CollabEvent.self)
@@ -70,8 +71,48 @@ public actor DocumentSession {
     // MARK: - Editing
 
     /// Applies `operation` (made against the current local text) and sends it when it can.
+    /// Edits within `undoGrouping` of each other that touch form one undo step.
     public func apply(_ operation: TextOperation) throws(ClientDocumentError) {
-        if let message = try document.applyLocal(operation) { send(message) }
+        afterLocalEdit(try document.applyLocal(operation, at: configuration.now()))
+    }
+
+    /// Whether there is a step of this user's own editing to undo.
+    public var canUndo: Bool { document.canUndo }
+    /// Whether there is an undone step to redo.
+    public var canRedo: Bool { document.canRedo }
+
+    /// Reverts this user's latest undo step, leaving everyone else's edits alone, and sends the
+    /// revert like any edit. The selection moves back to where the step was made from (also
+    /// returned). Steps others have deleted entirely are skipped. Nil if nothing to undo.
+    @discardableResult
+    public func undo() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.undo() else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    /// Re-applies the latest undone step (see `undo()`). Nil if nothing to redo.
+    @discardableResult
+    public func redo() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.redo() else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    /// Reverts the latest change to the text, whoever made it: not the default `undo()`, for
+    /// applications that offer it separately. Nil if nothing changed since the text loaded.
+    @discardableResult
+    public func undoLastChangeByAnyone() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.undoLastChangeByAnyone(at: configuration.now()) else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    private func afterLocalEdit(_ message: OutboundMessage?) {
+        if let message { send(message) }
         if document.pending.isEmpty { resumeSyncWaiters() }
         // "Offline with pending edits" as soon as there are some.
         if case .reconnecting(let delay, let attempt, false) = state, !document.pending.isEmpty {

@@ -25,6 +25,12 @@ public struct DocumentSessionConfiguration: Sendable {
     public var webSocket = WebSocketClientConfiguration()
     /// A uniform random number in `0..<1` for backoff jitter (injectable for tests).
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// Local edits closer together than this, and touching, form one undo step (default 500 ms).
+    public var undoGrouping: Duration = .milliseconds(500)
+    /// The most undo (and redo) steps kept; older ones are forgotten.
+    public var undoLimit = 500
+    /// The current time, for undo grouping (injectable for tests).
+    public var now: @Sendable () -> ContinuousClock.Instant = { .now }
     /// Sleeps for a duration; throws when cancelled (injectable for tests).
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
