@@ -59,6 +59,23 @@ public struct ClientDocument: Sendable {
         undoHistory = UndoHistory(groupingInterval: undoGrouping, limit: undoLimit)
     }
 
+    /// A document restored from a saved state (after a restart): offline, at the saved version
+    /// with the saved text and pending edits, numbering on from the saved `lastSeq`. The next
+    /// join resubmits the in-flight op exactly as it was sent, so it lands once.
+    public init(restoring state: SavedDocumentState, undoGrouping: Duration = .milliseconds(500), undoLimit: Int = 500) {
+        self.init(clientId: state.clientId, lastSeq: state.lastSeq, undoGrouping: undoGrouping, undoLimit: undoLimit)
+        text = Rope(state.text)
+        version = state.version
+        historyStart = state.version ?? 0
+        pending = state.version == nil ? .synchronized : state.pending
+    }
+
+    /// What to save so the pending edits survive a restart (see `init(restoring:)`).
+    public func savedState(documentURL: String) -> SavedDocumentState {
+        SavedDocumentState(documentURL: documentURL, clientId: clientId, lastSeq: lastSeq, version: version,
+                           text: String(text), pending: pending)
+    }
+
     /// Whether local edits are accepted (the document is loaded and the role can edit).
     public var isEditable: Bool {
         version != nil && (role?.canEdit ?? true)

@@ -32,18 +32,57 @@ public actor DocumentSession {
     /// Set when the document asks to end the current connection (reload, protocol error).
     private var forcedDecision: ReconnectDecision?
 
+    /// Where the pending edits are kept across restarts, if configured.
+    private let stateFile: DocumentStateFile?
+    /// What the file holds, to write only when the edits or the numbering changed.
+    private var lastSaved: SavedKey?
+
+    private struct SavedKey: Equatable {
+        var lastSeq: Int
+        var version: Int?
+        var pending: PendingEdits
+
+        init(_ document: ClientDocument) {
+            lastSeq = document.lastSeq
+            // While edits are pending the version must match them; otherwise an older one is fine.
+            version = document.pending.isEmpty ? nil : document.version
+            pending = document.pending
+        }
+    }
+
     private var presenceTask: Task<Void, Never>?
     private var lastPresenceSent: ContinuousClock.Instant?
     private var syncWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// A session, not yet connected. Throws `.invalidClientId` for a malformed configured id.
+    /// A session, not yet connected. Throws `.invalidClientId` for a malformed configured id, and
+    /// `.savedState` for a state file that cannot be read, is malformed or belongs to another
+    /// document (the file is left as it is: move it away to start afresh).
     public init(configuration: DocumentSessionConfiguration, eventLoop: EventLoop) throws(CollabClientError) {
         guard ClientID.isValid(configuration.clientId) else { throw .invalidClientId(configuration.clientId) }
         self.configuration = configuration
         self.eventLoop = eventLoop
-        clientId = configuration.clientId
-        document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
-                                  undoLimit: configuration.undoLimit)
+        if let path = configuration.stateFilePath {
+            let file = DocumentStateFile(path: path)
+            let saved: SavedDocumentState?
+            do { saved = try file.load() } catch { throw .savedState(error) }
+            if let saved, saved.documentURL != configuration.url {
+                throw .savedState(.otherDocument(path: path, documentURL: saved.documentURL))
+            }
+            stateFile = file
+            if let saved {
+                document = ClientDocument(restoring: saved, undoGrouping: configuration.undoGrouping,
+                                          undoLimit: configuration.undoLimit)
+                lastSaved = SavedKey(document)
+            } else {
+                document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
+                                          undoLimit: configuration.undoLimit)
+            }
+        } else {
+            stateFile = nil
+            document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
+                                      undoLimit: configuration.undoLimit)
+        }
+        clientId = document.clientId
         backoff = configuration.backoff
         token = configuration.token
         (events, eventContinuation) = AsyncStream.makeStream(of: CollabEvent.self)
@@ -113,6 +152,7 @@ public actor DocumentSession {
 
     private func afterLocalEdit(_ message: OutboundMessage?) {
         if let message { send(message) }
+        saveIfChanged()
         if document.pending.isEmpty { resumeSyncWaiters() }
         // "Offline with pending edits" as soon as there are some.
         if case .reconnecting(let delay, let attempt, false) = state, !document.pending.isEmpty {
@@ -201,6 +241,7 @@ public actor DocumentSession {
                 delay = backoff.nextDelayAfterServerRequest(unitRandom: configuration.random())
             case .reload:
                 if let discarded = document.dropCopy() { emit(.pendingEditsDiscarded(discarded)) }
+                saveIfChanged()
                 delay = backoff.nextDelayAfterServerRequest(unitRandom: configuration.random())
             case .renewToken:
                 guard let provider = configuration.tokenProvider, let fresh = await provider() else {
@@ -289,6 +330,7 @@ public actor DocumentSession {
             return false
         }
         for effect in effects { perform(effect) }
+        saveIfChanged()
         return true
     }
 
@@ -366,7 +408,24 @@ public actor DocumentSession {
     // MARK: - Plumbing
 
     private func send(_ message: OutboundMessage) {
+        // A numbered op must be on disk before the server can store it: after a crash the
+        // restarted session must resubmit it under the same seq, not number it afresh.
+        if case .op = message { saveIfChanged() }
         outbox?.yield(message.text)
+    }
+
+    /// Writes the state file if the pending edits or the numbering changed since the last write.
+    /// A failed write is reported and retried at the next change; the session carries on.
+    private func saveIfChanged() {
+        guard let stateFile else { return }
+        let key = SavedKey(document)
+        if key == lastSaved { return }
+        do {
+            try stateFile.save(document.savedState(documentURL: configuration.url))
+            lastSaved = key
+        } catch {
+            emit(.error(.savedState(error)))
+        }
     }
 
     private func emit(_ event: CollabEvent) {
