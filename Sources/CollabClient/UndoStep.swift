@@ -16,7 +16,7 @@ struct UndoStep: Sendable {
     /// Past this many queued ops, they are composed into one, to keep a long-open document's
     /// memory bounded. Transforming over a composition gives the same text as over its parts
     /// (up to the order of texts inserted at one spot, see TransformTests.transformOfCompositions).
-    static let laterLimit = 128
+    static let laterLimit = 512
 
     init(operation: TextOperation, selection: Selection?) {
         self.operation = operation
@@ -28,9 +28,20 @@ struct UndoStep: Sendable {
         if applied.isNoop { return }
         later.append(applied)
         if later.count >= Self.laterLimit {
-            var composed = later[0]
-            for next in later.dropFirst() { composed = TextOperation.compose(composed, next) }
-            later = composed.isNoop ? [] : [composed]
+            // Pairwise, not left to right: each op is composed into a growing result only log n times.
+            var level = later
+            while level.count > 1 {
+                var next: [TextOperation] = []
+                next.reserveCapacity((level.count + 1) / 2)
+                var index = 0
+                while index + 1 < level.count {
+                    next.append(TextOperation.compose(level[index], level[index + 1]))
+                    index += 2
+                }
+                if index < level.count { next.append(level[index]) }
+                level = next
+            }
+            later = level[0].isNoop ? [] : level
         }
     }
 

@@ -235,4 +235,38 @@ import Testing
         _ = try document.receive(.snapshot(version: 5, text: "something else"))
         #expect(!document.canUndo)
     }
+
+    /// Past `UndoStep.laterLimit` (512) queued ops are composed; undo still reverts exactly my text.
+    @Test func aStepOutlivesThousandsOfRemoteOps() throws {
+        let simulation = try UndoSimulation(text: "0123456789")
+        try Self.type("mine", at: 5, from: 0, gap: 10, in: simulation)  // 01234mine56789
+        try simulation.deliverAll()
+        var random = SplitMix64(seed: 0x4C4F_4E47)
+        var expected = Array("0123456789".unicodeScalars)
+        for index in 0..<1500 {
+            let text = Array(String(simulation.other.document.text).unicodeScalars)
+            let minePosition = try #require(text.firstIndex(of: "m"))
+            // Outside "mine": before it or after it, never touching it.
+            let before = random.chance(0.5)
+            let position = before ? random.int(0..<(minePosition + 1)) : random.int((minePosition + 4)..<(text.count + 1))
+            let insertsOrEmpty = index % 3 != 0 || text.count < 20
+            if insertsOrEmpty {
+                let letter = String(Unicode.Scalar(UInt8(65 + index % 26)))
+                try simulation.edit(simulation.other, Self.insert(letter, at: position))
+                let expectedPosition = before ? position : position - 4
+                expected.insert(contentsOf: letter.unicodeScalars, at: expectedPosition)
+            } else {
+                let deletable = before ? (0..<minePosition) : ((minePosition + 4)..<text.count)
+                guard !deletable.isEmpty else { continue }
+                let at = random.int(deletable)
+                try simulation.edit(simulation.other, Self.delete(at..<(at + 1)))
+                expected.remove(at: before ? at : at - 4)
+            }
+            try simulation.deliverAll()
+        }
+        try simulation.undo(simulation.me)
+        try simulation.deliverAll()
+        #expect(Array(simulation.server.text.unicodeScalars) == expected)
+        #expect(Self.text(simulation.me) == simulation.server.text)
+    }
 }
