@@ -43,12 +43,37 @@ public struct ClientDocument: Sendable {
     private var history: [TextOperation] = []
     private var historyStart = 0
     private static let historyLimit = 256
+    /// The local user's undo and redo stacks.
+    private var undoHistory: UndoHistory
+    /// Reverts the latest change to the local text, whoever made it (`undoLastChangeByAnyone`).
+    private var lastChangeInverse: TextOperation?
 
     /// A document not loaded yet. `lastSeq` continues a numbering (normally 0: a fresh clientId).
-    public init(clientId: String, lastSeq: Int = 0) {
+    /// Local edits closer than `undoGrouping` (and touching) form one undo step; each stack
+    /// keeps at most `undoLimit` steps.
+    public init(clientId: String, lastSeq: Int = 0, undoGrouping: Duration = .milliseconds(500),
+                undoLimit: Int = 500) {
         self.clientId = clientId
         self.lastSeq = lastSeq
         text = Rope()
+        undoHistory = UndoHistory(groupingInterval: undoGrouping, limit: undoLimit)
+    }
+
+    /// A document restored from a saved state (after a restart): offline, at the saved version
+    /// with the saved text and pending edits, numbering on from the saved `lastSeq`. The next
+    /// join resubmits the in-flight op exactly as it was sent, so it lands once.
+    public init(restoring state: SavedDocumentState, undoGrouping: Duration = .milliseconds(500), undoLimit: Int = 500) {
+        self.init(clientId: state.clientId, lastSeq: state.lastSeq, undoGrouping: undoGrouping, undoLimit: undoLimit)
+        text = Rope(state.text)
+        version = state.version
+        historyStart = state.version ?? 0
+        pending = state.version == nil ? .synchronized : state.pending
+    }
+
+    /// What to save so the pending edits survive a restart (see `init(restoring:)`).
+    public func savedState(documentURL: String) -> SavedDocumentState {
+        SavedDocumentState(documentURL: documentURL, clientId: clientId, lastSeq: lastSeq, version: version,
+                           text: String(text), pending: pending)
     }
 
     /// Whether local edits are accepted (the document is loaded and the role can edit).
@@ -86,16 +111,103 @@ public struct ClientDocument: Sendable {
 
     // MARK: - Outbound
 
-    /// Applies a local edit to the text and queues it. Returns the `op` message to send now, if
-    /// one can go (joined and nothing in flight).
-    public mutating func applyLocal(_ operation: TextOperation) throws(ClientDocumentError) -> OutboundMessage? {
+    /// Applies a local edit to the text, records it for undo and queues it. Returns the `op`
+    /// message to send now, if one can go (joined and nothing in flight).
+    ///
+    /// `time` is when the user made the edit: edits within the undo grouping interval of each
+    /// other that touch form one undo step. Without a time the edit is a step of its own.
+    public mutating func applyLocal(_ operation: TextOperation,
+                                    at time: ContinuousClock.Instant? = nil) throws(ClientDocumentError) -> OutboundMessage? {
+        try checkEditable()
+        if operation.isNoop {
+            do { try operation.check(documentLength: text.count) } catch { throw .invalidOperation(error) }
+            return nil
+        }
+        let selectionBefore = selection
+        let inverse = try applyToText(operation)
+        undoHistory.recordEdit(operation, inverse: inverse, selectionBefore: selectionBefore, at: time)
+        return queueLocal(operation)
+    }
+
+    // MARK: - Undo
+
+    /// Whether there is a step of the local user's to undo. A step others' edits have emptied
+    /// still counts until `undo()` skips it.
+    public var canUndo: Bool { !undoHistory.undoSteps.isEmpty }
+
+    /// Whether there is an undone step to redo.
+    public var canRedo: Bool { !undoHistory.redoSteps.isEmpty }
+
+    /// Reverts the local user's latest undo step: its inverse, transformed through every op
+    /// applied since (others' included), applied and queued as a new local edit. Others' text
+    /// is never touched. Steps whose text others have deleted entirely are skipped. Returns
+    /// what was done and the `op` message to send now, or nil if nothing was left to undo.
+    public mutating func undo() throws(ClientDocumentError) -> (outcome: UndoOutcome, message: OutboundMessage?)? {
+        try checkEditable()
+        undoHistory.closeGroup()
+        guard let step = undoHistory.popUndo() else { return nil }
+        let selectionBefore = selection
+        let inverse = try applyToText(step.operation)
+        undoHistory.pushRedo(UndoStep(operation: inverse, selection: selectionBefore))
+        return finishRevert(step)
+    }
+
+    /// Re-applies the latest undone step, transformed like `undo()`. A new edit (not an undo or
+    /// redo) clears what can be redone.
+    public mutating func redo() throws(ClientDocumentError) -> (outcome: UndoOutcome, message: OutboundMessage?)? {
+        try checkEditable()
+        undoHistory.closeGroup()
+        guard let step = undoHistory.popRedo() else { return nil }
+        let selectionBefore = selection
+        let inverse = try applyToText(step.operation)
+        undoHistory.pushUndo(UndoStep(operation: inverse, selection: selectionBefore))
+        return finishRevert(step)
+    }
+
+    /// Reverts the latest change to the local text whoever made it, as a new local edit (itself
+    /// an undo step). Not what `undo()` does: most users expect to undo only their own edits.
+    /// Calling it twice reverts the revert. Nil if there was no change since the text was loaded.
+    public mutating func undoLastChangeByAnyone(at time: ContinuousClock.Instant? = nil)
+        throws(ClientDocumentError) -> (outcome: UndoOutcome, message: OutboundMessage?)?
+    {
+        guard let inverse = lastChangeInverse, !inverse.isNoop else { return nil }
+        undoHistory.closeGroup()
+        let message = try applyLocal(inverse, at: time)
+        undoHistory.closeGroup()
+        let caret = Selection([SelectionRange(cursor: inverse.caretAfter)])
+        selection = caret
+        return (UndoOutcome(operation: inverse, selection: caret), message)
+    }
+
+    private func checkEditable() throws(ClientDocumentError) {
         guard version != nil else { throw .notLoaded }
         if let role, !role.canEdit { throw .readOnly(role) }
+    }
+
+    /// Applies `operation` to the text; returns the op that reverts it.
+    private mutating func applyToText(_ operation: TextOperation) throws(ClientDocumentError) -> TextOperation {
+        let inverse: TextOperation
         do {
+            // Inverting checks the op against the text first, so a refused op changes nothing.
+            inverse = try operation.inverted(against: text)
             try text.apply(operation)
         } catch {
             throw .invalidOperation(error)
         }
+        lastChangeInverse = inverse
+        return inverse
+    }
+
+    private mutating func finishRevert(_ step: UndoStep) -> (outcome: UndoOutcome, message: OutboundMessage?) {
+        let message = queueLocal(step.operation)
+        let restored = (step.selection ?? Selection([SelectionRange(cursor: step.operation.caretAfter)]))
+            .clamped(toLength: text.count)
+        selection = restored
+        return (UndoOutcome(operation: step.operation, selection: restored), message)
+    }
+
+    /// Carries a local op already applied to the text into selections and the pending edits.
+    private mutating func queueLocal(_ operation: TextOperation) -> OutboundMessage? {
         if operation.isNoop { return nil }
         selection = selection.map { operation.transform(selection: $0) }
         transformParticipants(by: operation)
@@ -205,6 +317,9 @@ public struct ClientDocument: Sendable {
         version = snapshotVersion
         history = []
         historyStart = snapshotVersion
+        // The new text has no known relation to the old one: nothing to undo in it.
+        undoHistory.clear()
+        lastChangeInverse = nil
         selection = selection?.clamped(toLength: text.count)
         for (id, participant) in participants {
             participants[id]?.selection = participant.selection?.clamped(toLength: text.count)
@@ -263,11 +378,15 @@ public struct ClientDocument: Sendable {
             (remote, transformedBuffer) = TextOperation.transform(remote, buffer)
             newPending = .awaitingWithBuffer(inflight, buffer: transformedBuffer)
         }
+        let remoteInverse: TextOperation
         do {
+            remoteInverse = try remote.inverted(against: text)
             try text.apply(remote)
         } catch {
             throw ClientProtocolError("remote op v\(record.version) does not apply: \(error)", requiresReload: true)
         }
+        if !remote.isNoop { lastChangeInverse = remoteInverse }
+        undoHistory.recordRemote(remote)
         pending = newPending
         appendHistory(record.operation)
         self.version = version + 1

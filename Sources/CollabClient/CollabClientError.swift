@@ -12,6 +12,8 @@ public enum CollabClientError: Error, Sendable, Hashable, CustomStringConvertibl
     case editRejected(code: String, message: String)
     /// The server sent something that breaks the contract.
     case protocolViolation(String)
+    /// The saved state file (`DocumentSessionConfiguration.stateFilePath`) could not be read or written.
+    case savedState(SavedDocumentStateError)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum CollabClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case .server(let code, let message): "server error \(code): \(message)"
         case .editRejected(let code, let message): "edit rejected (\(code)): \(message)"
         case .protocolViolation(let message): "protocol violation: \(message)"
+        case .savedState(let error): "saved state: \(error)"
         }
     }
 }

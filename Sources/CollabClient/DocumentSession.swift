@@ -32,17 +32,57 @@ public actor DocumentSession {
     /// Set when the document asks to end the current connection (reload, protocol error).
     private var forcedDecision: ReconnectDecision?
 
+    /// Where the pending edits are kept across restarts, if configured.
+    private let stateFile: DocumentStateFile?
+    /// What the file holds, to write only when the edits or the numbering changed.
+    private var lastSaved: SavedKey?
+
+    private struct SavedKey: Equatable {
+        var lastSeq: Int
+        var version: Int?
+        var pending: PendingEdits
+
+        init(_ document: ClientDocument) {
+            lastSeq = document.lastSeq
+            // While edits are pending the version must match them; otherwise an older one is fine.
+            version = document.pending.isEmpty ? nil : document.version
+            pending = document.pending
+        }
+    }
+
     private var presenceTask: Task<Void, Never>?
     private var lastPresenceSent: ContinuousClock.Instant?
     private var syncWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// A session, not yet connected. Throws `.invalidClientId` for a malformed configured id.
+    /// A session, not yet connected. Throws `.invalidClientId` for a malformed configured id, and
+    /// `.savedState` for a state file that cannot be read, is malformed or belongs to another
+    /// document (the file is left as it is: move it away to start afresh).
     public init(configuration: DocumentSessionConfiguration, eventLoop: EventLoop) throws(CollabClientError) {
         guard ClientID.isValid(configuration.clientId) else { throw .invalidClientId(configuration.clientId) }
         self.configuration = configuration
         self.eventLoop = eventLoop
-        clientId = configuration.clientId
-        document = ClientDocument(clientId: configuration.clientId)
+        if let path = configuration.stateFilePath {
+            let file = DocumentStateFile(path: path)
+            let saved: SavedDocumentState?
+            do { saved = try file.load() } catch { throw .savedState(error) }
+            if let saved, saved.documentURL != configuration.url {
+                throw .savedState(.otherDocument(path: path, documentURL: saved.documentURL))
+            }
+            stateFile = file
+            if let saved {
+                document = ClientDocument(restoring: saved, undoGrouping: configuration.undoGrouping,
+                                          undoLimit: configuration.undoLimit)
+                lastSaved = SavedKey(document)
+            } else {
+                document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
+                                          undoLimit: configuration.undoLimit)
+            }
+        } else {
+            stateFile = nil
+            document = ClientDocument(clientId: configuration.clientId, undoGrouping: configuration.undoGrouping,
+                                      undoLimit: configuration.undoLimit)
+        }
+        clientId = document.clientId
         backoff = configuration.backoff
         token = configuration.token
         (events, eventContinuation) = AsyncStream.makeStream(of: CollabEvent.self)
@@ -70,8 +110,49 @@ public actor DocumentSession {
     // MARK: - Editing
 
     /// Applies `operation` (made against the current local text) and sends it when it can.
+    /// Edits within `undoGrouping` of each other that touch form one undo step.
     public func apply(_ operation: TextOperation) throws(ClientDocumentError) {
-        if let message = try document.applyLocal(operation) { send(message) }
+        afterLocalEdit(try document.applyLocal(operation, at: configuration.now()))
+    }
+
+    /// Whether there is a step of this user's own editing to undo.
+    public var canUndo: Bool { document.canUndo }
+    /// Whether there is an undone step to redo.
+    public var canRedo: Bool { document.canRedo }
+
+    /// Reverts this user's latest undo step, leaving everyone else's edits alone, and sends the
+    /// revert like any edit. The selection moves back to where the step was made from (also
+    /// returned). Steps others have deleted entirely are skipped. Nil if nothing to undo.
+    @discardableResult
+    public func undo() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.undo() else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    /// Re-applies the latest undone step (see `undo()`). Nil if nothing to redo.
+    @discardableResult
+    public func redo() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.redo() else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    /// Reverts the latest change to the text, whoever made it: not the default `undo()`, for
+    /// applications that offer it separately. Nil if nothing changed since the text loaded.
+    @discardableResult
+    public func undoLastChangeByAnyone() throws(ClientDocumentError) -> UndoOutcome? {
+        guard let (outcome, message) = try document.undoLastChangeByAnyone(at: configuration.now()) else { return nil }
+        afterLocalEdit(message)
+        schedulePresence()
+        return outcome
+    }
+
+    private func afterLocalEdit(_ message: OutboundMessage?) {
+        if let message { send(message) }
+        saveIfChanged()
         if document.pending.isEmpty { resumeSyncWaiters() }
         // "Offline with pending edits" as soon as there are some.
         if case .reconnecting(let delay, let attempt, false) = state, !document.pending.isEmpty {
@@ -160,6 +241,7 @@ public actor DocumentSession {
                 delay = backoff.nextDelayAfterServerRequest(unitRandom: configuration.random())
             case .reload:
                 if let discarded = document.dropCopy() { emit(.pendingEditsDiscarded(discarded)) }
+                saveIfChanged()
                 delay = backoff.nextDelayAfterServerRequest(unitRandom: configuration.random())
             case .renewToken:
                 guard let provider = configuration.tokenProvider, let fresh = await provider() else {
@@ -248,6 +330,7 @@ public actor DocumentSession {
             return false
         }
         for effect in effects { perform(effect) }
+        saveIfChanged()
         return true
     }
 
@@ -325,7 +408,24 @@ public actor DocumentSession {
     // MARK: - Plumbing
 
     private func send(_ message: OutboundMessage) {
+        // A numbered op must be on disk before the server can store it: after a crash the
+        // restarted session must resubmit it under the same seq, not number it afresh.
+        if case .op = message { saveIfChanged() }
         outbox?.yield(message.text)
+    }
+
+    /// Writes the state file if the pending edits or the numbering changed since the last write.
+    /// A failed write is reported and retried at the next change; the session carries on.
+    private func saveIfChanged() {
+        guard let stateFile else { return }
+        let key = SavedKey(document)
+        if key == lastSaved { return }
+        do {
+            try stateFile.save(document.savedState(documentURL: configuration.url))
+            lastSaved = key
+        } catch {
+            emit(.error(.savedState(error)))
+        }
     }
 
     private func emit(_ event: CollabEvent) {

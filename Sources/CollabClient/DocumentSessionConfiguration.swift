@@ -25,6 +25,16 @@ public struct DocumentSessionConfiguration: Sendable {
     public var webSocket = WebSocketClientConfiguration()
     /// A uniform random number in `0..<1` for backoff jitter (injectable for tests).
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// A file to keep unacknowledged edits in across restarts (nil: memory only). A session
+    /// started on an existing file takes its clientId, version, text and pending edits from it
+    /// (the configured `clientId` is then unused) and sends those edits once joined, exactly once.
+    public var stateFilePath: String?
+    /// Local edits closer together than this, and touching, form one undo step (default 500 ms).
+    public var undoGrouping: Duration = .milliseconds(500)
+    /// The most undo (and redo) steps kept; older ones are forgotten.
+    public var undoLimit = 500
+    /// The current time, for undo grouping (injectable for tests).
+    public var now: @Sendable () -> ContinuousClock.Instant = { .now }
     /// Sleeps for a duration; throws when cancelled (injectable for tests).
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
