@@ -1,6 +1,7 @@
 import CollabClient
 import CollabOT
 import Testing
+import CollabTestSupport
 
 /// Undo and redo of the local user's own edits in `ClientDocument`, case by case.
 @Suite struct ClientDocumentUndoTests {

@@ -3,6 +3,7 @@ import CollabOT
 import Foundation
 import Synchronization
 import Testing
+import CollabTestSupport
 
 /// Undo and the state file through `DocumentSession` against a real `CollaborationServer`.
 @Suite(.serialized) struct DocumentSessionUndoLiveTests {

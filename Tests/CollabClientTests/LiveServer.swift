@@ -9,15 +9,17 @@ import CollabTestSupport
 /// A real `CollaborationServer` on 127.0.0.1 with a temporary database, restartable on the same
 /// port and database, plus the client plumbing the integration tests share.
 final class LiveServer {
-    private let directory: TemporaryDirectory
-    var databasePath: String { directory.path() }
+    private let temporary: TemporaryDirectory
+    /// The server's temporary directory (its database and anything a test puts beside it).
+    var directory: URL { temporary.url }
+    var databasePath: String { temporary.path() }
     private(set) var server: CollaborationServer?
     private(set) var port = 0
     let secret: JWTSecret?
     let clientLoops: EventLoopGroup
 
     init(secret: JWTSecret? = nil, configure: (inout CollaborationServerConfiguration) -> Void = { _ in }) throws {
-        directory = try TemporaryDirectory(prefix: "client-tests")
+        temporary = try TemporaryDirectory(prefix: "client-tests")
         self.secret = secret
         clientLoops = try EventLoopGroup(loopCount: 1)
         try start(configure: configure)

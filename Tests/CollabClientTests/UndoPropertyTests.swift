@@ -1,6 +1,7 @@
 import CollabClient
 import CollabOT
 import Testing
+import CollabTestSupport
 
 /// Seeded random editing sessions between "me" and "other" on `SimulatedServer`, then checks on
 /// what undo and redo of my edits leave behind. Every character ever typed is unique (private-use
