@@ -1,7 +1,8 @@
 // Build tool: writes a Swift file embedding the files of a directory as `StaticFile`s.
 // Usage: EmbedWebSample OUTPUT.swift DIRECTORY
-// Every file directly in DIRECTORY is embedded (no subdirectories); only text formats are
-// accepted (their Content-Type comes from the extension), so the literals stay readable.
+// Every file in DIRECTORY and its subdirectories is embedded (served at its relative path,
+// e.g. /bindings/codemirror5.js); only text formats are accepted (their Content-Type comes
+// from the extension), so the literals stay readable. Hidden files and folders are skipped.
 import Foundation
 
 struct EmbedWebSampleError: Error, CustomStringConvertible {
@@ -63,6 +64,23 @@ func render(directory: URL, names: [String]) throws -> String {
     return out
 }
 
+/// The paths of the files under `directory`, relative to it ("a.js", "bindings/b.js"),
+/// skipping names that start with a dot.
+func relativeFilePaths(in directory: URL, prefix: String = "") throws -> [String] {
+    var paths: [String] = []
+    for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where !name.hasPrefix(".") {
+        var isDirectory: ObjCBool = false
+        let url = directory.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+        if isDirectory.boolValue {
+            paths += try relativeFilePaths(in: url, prefix: prefix + name + "/")
+        } else {
+            paths.append(prefix + name)
+        }
+    }
+    return paths
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else {
     FileHandle.standardError.write(Data("usage: EmbedWebSample OUTPUT.swift DIRECTORY\n".utf8))
@@ -71,14 +89,7 @@ guard arguments.count == 3 else {
 do {
     let output = URL(fileURLWithPath: arguments[1])
     let directory = URL(fileURLWithPath: arguments[2], isDirectory: true)
-    let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        .filter { name in
-            var isDirectory: ObjCBool = false
-            let path = directory.appendingPathComponent(name).path
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                && !isDirectory.boolValue
-        }
-        .sorted()
+    let names = try relativeFilePaths(in: directory).sorted()
     let text = try render(directory: directory, names: names)
     // Rewrite only on change so an unchanged sample does not recompile CollabServer.
     if (try? String(contentsOf: output, encoding: .utf8)) != text {

@@ -7,18 +7,29 @@ import PackagePlugin
 struct EmbedWebSamplePlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
         let directory = context.package.directoryURL.appending(path: "Samples/web")
-        let files = try FileManager.default
-            .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { !$0.lastPathComponent.hasPrefix(".") }
+        // Every file and folder below Samples/web (e.g. bindings/), hidden ones skipped.
+        var inputs: [URL] = []
+        var folders = [directory]
+        while let folder = folders.popLast() {
+            inputs.append(folder)
+            for url in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isDirectoryKey])
+            where !url.lastPathComponent.hasPrefix(".") {
+                if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                    folders.append(url)
+                } else {
+                    inputs.append(url)
+                }
+            }
+        }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedWebSample.swift")
         // As in EmbedMigrationsPlugin: the tool lists the directory itself when it runs; the
-        // directory (added files) and each file (edits) are inputs.
+        // folders (added files) and each file (edits) are inputs.
         return [
             .buildCommand(
                 displayName: "Embedding Samples/web into \(target.name)",
                 executable: try context.tool(named: "EmbedWebSample").url,
                 arguments: [output.path, directory.path],
-                inputFiles: [directory] + files,
+                inputFiles: inputs,
                 outputFiles: [output]
             )
         ]
