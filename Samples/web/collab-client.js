@@ -663,6 +663,13 @@
       return this;
     }
 
+    off(name, fn) {
+      const list = this.listeners[name] || [];
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+      return this;
+    }
+
     emit(name, ...args) {
       for (const fn of this.listeners[name] || []) fn(...args);
     }
