@@ -17,6 +17,9 @@ Usage:
   browser_test.py ime PATH/TO/collab
       An IME composition (Input.imeSetComposition, then Input.insertText) while a raw client
       inserts text: the textarea is not rewritten meanwhile and the composed text lands once.
+  browser_test.py scroll PATH/TO/collab
+      20 lines inserted by another user above the viewport: the scroll position follows them
+      and the selection stays on its text.
   browser_test.py codemirror PATH/TO/collab [--seed N] [--edits N] [--codemirror DIR]
       Tests/Browser/codemirror.html: a CodeMirror 5 editor (Debian's libjs-codemirror, loaded
       from DIR, default /usr/share/javascript/codemirror) and two textarea editors type
@@ -526,6 +529,44 @@ async def codemirror(processes, arguments):
     await page.close()
 
 
+async def scroll(processes, arguments):
+    """Remote edits above the viewport: the text the user looks at and the selection stay put."""
+    doc = "scroll-test"
+    page = await Page.open(processes.devtools_port)
+    bob, version = await raw_client(processes.port, doc, "bob-scroll-00001", "Bob", "#2f9e44")
+    lines = "".join(f"line {i:03} 😀\n" for i in range(200))
+    await bob.send(json.dumps({"type": "op", "seq": 1, "v": version, "op": [lines]}))
+    version = await drain_until_ack(bob, 1) + 1
+    await open_sample(page, processes.http(), doc, "Ada")
+    # Ada selects "line 150" and scrolls so that line 140 is at the top.
+    await page.evaluate(f"""(() => {{
+        const ta = {TEXTAREA};
+        ta.focus();
+        const at = ta.value.indexOf('line 150');
+        ta.setSelectionRange(at, at + 8);
+        const lineHeight = parseFloat(getComputedStyle(ta).lineHeight);
+        ta.scrollTop = 140 * lineHeight;
+    }})()""")
+    before = await page.evaluate(f"[{TEXTAREA}.scrollTop, parseFloat(getComputedStyle({TEXTAREA}).lineHeight)]")
+    await bob.send(json.dumps({"type": "op", "seq": 2, "v": version,
+                               "op": ["".join(f"new {i:02}\n" for i in range(20))]}))
+    version = await drain_until_ack(bob, 2) + 1
+    await page.until(f"window.collab.client.version === {version}", "Bob's lines to arrive")
+    after = await page.evaluate(f"""(() => {{
+        const ta = {TEXTAREA};
+        return [ta.scrollTop, ta.value.slice(ta.selectionStart, ta.selectionEnd)];
+    }})()""")
+    if after[1] != "line 150":
+        fail(f"Ada's selection moved to {after[1]!r}", page)
+    shift = after[0] - before[0]
+    if abs(shift - 20 * before[1]) > 2:
+        fail(f"20 lines inserted above the viewport moved it by {shift}px, not {20 * before[1]}px", page)
+    print(f"browser test: ok - 20 lines inserted above the viewport: the view follows ({shift:.0f}px), "
+          "the selection stays on its text")
+    await bob.close()
+    await page.close()
+
+
 # Drops every ack the page receives: the server stores the op, the page never learns it.
 DROP_ACKS = """
 (() => {
@@ -620,7 +661,7 @@ def main():
     conv.add_argument("--edits", type=int, default=80)
     unit_parser = sub.add_parser("unit")
     unit_parser.add_argument("collab")
-    for mode in ("undo", "ime", "reload", "bench"):
+    for mode in ("undo", "ime", "scroll", "reload", "bench"):
         sub.add_parser(mode).add_argument("collab")
     cm = sub.add_parser("codemirror")
     cm.add_argument("collab")
@@ -636,7 +677,7 @@ def main():
         processes = Processes(arguments.collab, directory)
         try:
             run = {"convergence": convergence, "unit": unit, "screenshot": screenshot, "undo": undo, "ime": ime,
-                   "codemirror": codemirror, "reload": reload, "bench": bench}[arguments.mode]
+                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()

@@ -30,9 +30,11 @@ seed="${1:-$(( $(date +%s) % 100000 ))}"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py convergence "$collab" --seed "$seed" --editors 3
 .build-pyvenv/bin/python Tests/Browser/browser_test.py convergence "$collab" --seed "$((seed + 1))" --editors 4 --edits 60
 # The editors: Ctrl-Z undoes only one's own text, an IME composition survives remote edits,
+# the view stays put when text is inserted above it,
 # CodeMirror 5 (Debian's libjs-codemirror, installed by .ci/run) converges with two
 # textareas, and edits pending at a reload land exactly once.
 .build-pyvenv/bin/python Tests/Browser/browser_test.py undo "$collab"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py ime "$collab"
+.build-pyvenv/bin/python Tests/Browser/browser_test.py scroll "$collab"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py codemirror "$collab" --seed "$seed"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py reload "$collab"
