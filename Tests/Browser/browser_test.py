@@ -270,7 +270,8 @@ async def convergence(processes, arguments):
 def check_static_files(base):
     """The sample's files at / and /{file}: Content-Type, no-cache, and 304 on a matching ETag."""
     expected = {"/": "text/html; charset=utf-8", "/collab-client.js": "text/javascript; charset=utf-8",
-                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml"}
+                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml",
+                "/bindings/codemirror5.js": "text/javascript; charset=utf-8"}  # a subfolder too
     for path, content_type in expected.items():
         with urllib.request.urlopen(base + path, timeout=5) as response:
             body = response.read()

@@ -474,7 +474,31 @@ function reloadSimulation(seed) {
   const b = make({ clientId: 'steady-' + seed, storage: new MemoryStorage() }); // another browser
   a.connect(); b.connect();
   const tokens = [];
-  let reloads = 0;
+  {
+  // The stacks survive a reconnect and its catch-up: Ada's step is undone through Bob's edits
+  // made while she was away.
+  const r = splitmix(99);
+  const server = new FakeServer((cond, msg) => check(cond, msg));
+  const net = makeNetwork(r, server);
+  const make = (id) => new C.CollabClient({ server: 'http://sim', docId: 'away', clientId: id,
+                                            WebSocket: net.FakeSocket, fetch: null, random: () => 0.99 });
+  const ada = make('ada-away-1');
+  const bob = make('bob-away-1');
+  const run = () => { let n = 0; while (net.step() && ++n < 10000); };
+  ada.connect(); bob.connect(); run();
+  ada.applyLocal(['hello ']); run();
+  ada.disconnect('away'); run();
+  bob.applyLocal([6, 'world']); bob.applyLocal(['> ']); run();
+  ada.connect(); run();
+  check(ada.text === '> hello world', () => 'catch-up: ' + ada.text);
+  check(ada.undo(), () => 'undo after a catch-up');
+  run();
+  check(server.text === '> world' && bob.text === '> world' && ada.text === '> world',
+    () => `undo after a catch-up removes only Ada's text: server ${JSON.stringify(server.text)}, bob ${JSON.stringify(bob.text)}`);
+  ada.disconnect(); bob.disconnect();
+}
+
+let reloads = 0;
   const boundaries = (text) => [0, ...[...text].flatMap((ch, i) => (ch === '>' ? [i + 1] : []))];
   for (let t = 0; t < 300; t++) {
     const roll = r.float();
