@@ -317,8 +317,207 @@
     return { inserted, deleted, at: first === null ? 0 : first };
   }
 
+  /** [`text` with `op` applied, the op that undoes it on the result]: the deleted text is kept. */
+  function applyWithInverse(text, op) {
+    const parts = [];
+    const inverse = [];
+    let i = 0; // UTF-16 index into text
+    for (const c of op) {
+      if (isInsert(c)) {
+        parts.push(c);
+        pushDelete(inverse, cpLength(c));
+        continue;
+      }
+      const n = isRetain(c) ? c : c.d;
+      let j = i;
+      for (let k = 0; k < n; k++) {
+        if (j >= text.length) throw new Error('op reaches past the end of the document');
+        j += isHigh(text.charCodeAt(j)) && j + 1 < text.length && isLow(text.charCodeAt(j + 1)) ? 2 : 1;
+      }
+      if (isRetain(c)) {
+        parts.push(text.slice(i, j));
+        pushRetain(inverse, n);
+      } else {
+        pushInsert(inverse, text.slice(i, j));
+      }
+      i = j;
+    }
+    parts.push(text.slice(i));
+    return [parts.join(''), trimmed(inverse)];
+  }
+
+  /**
+   * The span an op changes, {from, to} in code points: `before` in the text it applies to
+   * (deleted text included), `after` in the result (inserted text included). Null for a no-op.
+   */
+  function changedSpan(op) {
+    let at = 0, out = 0;
+    let first = null, last = null;
+    for (const c of op) {
+      if (isRetain(c)) { at += c; out += c; continue; }
+      if (first === null) first = { before: at, after: out };
+      if (isInsert(c)) out += cpLength(c);
+      else at += c.d;
+      last = { before: at, after: out };
+    }
+    if (first === null) return null;
+    return { before: { from: first.before, to: last.before }, after: { from: first.after, to: last.after } };
+  }
+
+  /** True when `op` changes something inside or at the edges of [from, to] (code points). */
+  function touches(op, from, to) {
+    let at = 0;
+    for (const c of op) {
+      if (at > to) return false;
+      if (isRetain(c)) at += c;
+      else if (isInsert(c)) { if (at >= from) return true; }
+      else { if (at + c.d >= from) return true; at += c.d; }
+    }
+    return false;
+  }
+
+  /**
+   * `u` (an undo op valid before the ops in `gap`) brought after them: [u', gap'], where gap'
+   * is `gap` transformed to apply after u. The gap's ops were committed first, so at a tie
+   * their inserts stand first.
+   */
+  function threadThrough(u, gap) {
+    const after = [];
+    for (const r of gap) {
+      const [r1, u1] = transform(r, u);
+      after.push(r1);
+      u = u1;
+    }
+    return [u, after];
+  }
+
+  /**
+   * The local user's undo and redo stacks (ot.js's model, made lazy). Entry i holds the op
+   * undoing one step, valid on the text as it was when the entries above it had been undone,
+   * followed by `gap`: the other users' ops that came after it. Undoing the top entry threads
+   * it through its gap (every later remote op) and hands the transformed gap down to the
+   * entry below, so a remote op is transformed only when an undo needs it. A step whose
+   * text others deleted entirely becomes a no-op and is skipped.
+   */
+  class UndoHistory {
+    constructor(options = {}) {
+      this.mergeMillis = options.mergeMillis ?? 500; // keystrokes this close form one step
+      this.depth = options.depth ?? 500; // steps kept
+      this.foldAfter = options.foldAfter ?? 5000; // gap ops kept before threading them down
+      this.clear();
+    }
+
+    clear() {
+      this.undoStack = [];
+      this.redoStack = [];
+    }
+
+    /** A local edit `op` (with `inverse`, valid after it), made at `now`. */
+    recordEdit(op, inverse, now, selectedBefore, mergeable = true) {
+      this.redoStack = [];
+      const span = changedSpan(op);
+      if (!span) return;
+      const top = this.undoStack[this.undoStack.length - 1];
+      if (mergeable && top && top.open && now - top.time <= this.mergeMillis &&
+          span.before.from <= top.to && span.before.to >= top.from) {
+        // Bring the step to the current text (over remote ops that did not touch it), then merge.
+        if (top.gap.length) this.passDown(this.undoStack, this.undoStack.length - 1);
+        top.op = compose(inverse, top.op);
+        top.from = Math.min(span.after.from, transformPosition(top.from, op));
+        top.to = Math.max(span.after.to, transformPosition(top.to, op));
+        top.time = now;
+        return;
+      }
+      if (top) top.open = false;
+      this.undoStack.push({ op: inverse, gap: [], open: mergeable, time: now, selectedBefore,
+                            from: span.after.from, to: span.after.to });
+      if (this.undoStack.length > this.depth) this.undoStack.shift();
+    }
+
+    /** An op someone else made, applied to the local text. */
+    recordRemote(op) {
+      for (const stack of [this.undoStack, this.redoStack]) {
+        const top = stack[stack.length - 1];
+        if (!top) continue;
+        top.gap.push(op);
+        if (stack === this.undoStack && top.open) {
+          if (touches(op, top.from, top.to)) top.open = false;
+          top.from = transformPosition(top.from, op);
+          top.to = transformPosition(top.to, op);
+        }
+        if (top.gap.length > this.foldAfter) this.fold(stack);
+      }
+    }
+
+    /** Threads the entry at `index` through its gap and appends the rest to the entry below. */
+    passDown(stack, index) {
+      const entry = stack[index];
+      const [u, after] = threadThrough(entry.op, entry.gap);
+      entry.op = u;
+      entry.gap = [];
+      if (index > 0) {
+        const below = stack[index - 1];
+        for (const r of after) below.gap.push(r);
+      }
+    }
+
+    /** Threads every gap down the stack (bounds the memory the gaps hold). */
+    fold(stack) {
+      for (let i = stack.length - 1; i >= 0; i--) this.passDown(stack, i);
+    }
+
+    /** The next non-empty op of `stack`, brought to the current text, or null. */
+    pop(stack) {
+      const top = this.undoStack[this.undoStack.length - 1];
+      if (top) top.open = false;
+      while (stack.length) {
+        this.passDown(stack, stack.length - 1);
+        const entry = stack.pop();
+        if (!isNoop(entry.op)) return entry;
+      }
+      return null;
+    }
+
+    /** The op undoing the last step (or null), and pushes its redo. */
+    undo(applyInverse) {
+      const entry = this.pop(this.undoStack);
+      if (!entry) return null;
+      const inverse = applyInverse(entry.op);
+      this.redoStack.push({ op: inverse, gap: [], selectedBefore: entry.selectedBefore });
+      return entry;
+    }
+
+    /** The op redoing the last undone step (or null), and pushes it back on the undo stack. */
+    redo(applyInverse) {
+      const entry = this.pop(this.redoStack);
+      if (!entry) return null;
+      const inverse = applyInverse(entry.op);
+      const span = changedSpan(entry.op);
+      this.undoStack.push({ op: inverse, gap: [], open: false, time: 0, selectedBefore: entry.selectedBefore,
+                            from: span ? span.after.from : 0, to: span ? span.after.to : 0 });
+      return entry;
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // CollabClient
+
+  const STORAGE_PREFIX = 'collab.pending.';
+
+  const isOp = (op) => Array.isArray(op) && op.every((c) =>
+    (isRetain(c) && Number.isInteger(c) && c > 0) || (isInsert(c) && c !== '') ||
+    (isDelete(c) && Number.isInteger(c.d) && c.d > 0));
+
+  /** True for a state saved by saveLocalState for `docId` (anything else is ignored). */
+  function isSavedState(s, docId) {
+    const count = (n) => Number.isInteger(n) && n >= 0;
+    return !!s && typeof s === 'object' && s.format === 1 && s.docId === docId &&
+      typeof s.clientId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(s.clientId) &&
+      (s.version === null || count(s.version)) && count(s.seq) && typeof s.text === 'string' &&
+      (s.outstanding === null || (typeof s.outstanding === 'object' && isOp(s.outstanding.op) &&
+        count(s.outstanding.seq) && s.outstanding.seq <= s.seq && count(s.outstanding.edits))) &&
+      (s.buffer === null || isOp(s.buffer)) && count(s.pendingEdits) && Number.isFinite(s.savedAt);
+  }
 
   const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -344,10 +543,13 @@
    * time, transforms what the server sends, reconnects and catches up.
    *
    * Options: server (http(s) base URL), docId, token (optional), user ({name, color}),
-   * clientId (optional), WebSocket and fetch (optional implementations, for tests).
-   * Events (client.on(name, fn)): 'willChange' (a remote change is about to be applied: report
-   * local edits first), 'text' (op, source: 'remote' | 'reset'), 'status',
-   * 'participants', 'ack', 'error' ({code, message}).
+   * clientId (optional), WebSocket and fetch (optional implementations, for tests),
+   * undo ({mergeMillis: 500, depth: 500}), now (a clock, for tests), storage (a Storage such as
+   * localStorage: unacknowledged edits are kept there until acknowledged) and restore (a state
+   * from CollabClient.savedStates: rejoin with its clientId, version and edits).
+   * Events (client.on(name, fn)): 'willChange' (a change is about to be applied: report
+   * local edits first), 'text' (op, source: 'remote' | 'reset' | 'undo' | 'redo' | 'anyone'),
+   * 'status', 'participants', 'ack', 'error' ({code, message}).
    */
   class CollabClient {
     constructor(options) {
@@ -386,10 +588,85 @@
       this.pingTimer = null;
       this.pingSent = new Map();
       this.listeners = {};
+
+      this.now = options.now || Date.now;
+      this.history = new UndoHistory(options.undo || {});
+      // Ops undoing the latest changes by anyone, newest last; each valid once those above it
+      // are undone (for undoLastChangeByAnyone).
+      this.anyoneStack = [];
+      this.anyoneDepth = 100;
+      this.storage = options.storage || null;
+      if (options.restore) this.adopt(options.restore);
+    }
+
+    // -- offline edits that survive a reload -----------------------------------------------
+
+    /** Where this client keeps its unacknowledged edits in `storage`. */
+    get storageKey() {
+      return STORAGE_PREFIX + this.docId + '.' + this.clientId;
+    }
+
+    /**
+     * Saved states of `docId` in `storage` (each {key, state}), oldest first: clients that
+     * stopped (a reload, a crashed tab) with edits not yet acknowledged. Malformed ones are
+     * skipped.
+     */
+    static savedStates(storage, docId) {
+      const found = [];
+      const prefix = STORAGE_PREFIX + docId + '.';
+      for (let i = 0; i < storage.length; i++) {
+        const key = storage.key(i);
+        if (!key || !key.startsWith(prefix)) continue;
+        let state = null;
+        try { state = JSON.parse(storage.getItem(key)); } catch { /* skipped below */ }
+        if (isSavedState(state, docId)) found.push({ key, state });
+      }
+      return found.sort((a, b) => a.state.savedAt - b.state.savedAt);
+    }
+
+    adopt(state) {
+      if (!isSavedState(state, this.docId)) throw new Error('not a saved state of document ' + this.docId);
+      this.clientId = state.clientId;
+      this.version = state.version;
+      this.seq = state.seq;
+      this.text = state.text;
+      this.outstanding = state.outstanding;
+      this.buffer = state.buffer;
+      this.pendingEdits = state.pendingEdits;
+    }
+
+    /**
+     * Keeps the unacknowledged edits, with the version they follow and their clientId/seq, in
+     * `storage`; forgets them once everything is acknowledged. Called after each local edit
+     * and ack: a state saved before later remote ops is still consistent (the catch-up from
+     * its version brings them again).
+     */
+    saveLocalState() {
+      if (!this.storage) return;
+      try {
+        if (!this.outstanding && !this.buffer) {
+          this.storage.removeItem(this.storageKey);
+          return;
+        }
+        this.storage.setItem(this.storageKey, JSON.stringify({
+          format: 1, docId: this.docId, clientId: this.clientId, version: this.version, seq: this.seq,
+          text: this.text, outstanding: this.outstanding, buffer: this.buffer,
+          pendingEdits: this.pendingEdits, savedAt: Date.now(),
+        }));
+      } catch {
+        // Storage full or refused: the edits still live in memory and are sent on reconnect.
+      }
     }
 
     on(name, fn) {
       (this.listeners[name] || (this.listeners[name] = [])).push(fn);
+      return this;
+    }
+
+    off(name, fn) {
+      const list = this.listeners[name] || [];
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
       return this;
     }
 
@@ -563,6 +840,7 @@
       this.outstanding = null;
       this.buffer = null;
       this.pendingEdits = 0;
+      this.saveLocalState();
     }
 
     send(message) {
@@ -598,6 +876,9 @@
       if (this.outstanding) this.dropLocalState(); // the server cannot replay to our version
       this.version = m.version;
       this.text = m.text;
+      // Undo steps refer to the text they were made on: a new text starts them afresh.
+      this.history.clear();
+      this.anyoneStack = [];
       for (const p of this.participants.values()) p.selection = null;
       this.emit('text', null, 'reset');
     }
@@ -647,7 +928,12 @@
           op = s2;
         }
       }
-      this.text = apply(this.text, op);
+      if (!isNoop(op)) {
+        const [text, inverse] = applyWithInverse(this.text, op);
+        this.text = text;
+        this.history.recordRemote(op);
+        this.pushAnyone(inverse);
+      }
       this.version = r.v + 1;
       for (const p of this.participants.values()) {
         p.selection = mapRanges(p.selection, (x) => transformPosition(x, op));
@@ -672,6 +958,7 @@
         this.buffer = null;
         if (this.phase === 'connected') this.sendOutstanding();
       }
+      this.saveLocalState();
       this.emit('ack', seq, v);
       this.emit('status', this.status);
     }
@@ -717,11 +1004,22 @@
 
     // -- local edits ------------------------------------------------------------------------
 
-    /** Applies a local edit (an op on the current local text) and sends it when it may. */
-    applyLocal(op) {
+    /**
+     * Applies a local edit (an op on the current local text) and sends it when it may.
+     * Edits are undo steps (keystrokes within undo.mergeMillis of each other form one); the
+     * undo and redo calls pass their own origin. Returns the op undoing it (null for a no-op).
+     */
+    applyLocal(op, options = {}) {
       op = normalize(op);
-      if (isNoop(op)) return;
-      this.text = apply(this.text, op);
+      if (isNoop(op)) return null;
+      const origin = options.origin || 'input';
+      const selectedBefore = !!(this.selection && this.selection.some(([a, h]) => a !== h));
+      const [text, inverse] = applyWithInverse(this.text, op);
+      this.text = text;
+      if (origin === 'input' || origin === 'anyone') {
+        this.history.recordEdit(op, inverse, this.now(), selectedBefore, origin === 'input');
+      }
+      if (origin !== 'anyone') this.pushAnyone(inverse);
       for (const p of this.participants.values()) {
         p.selection = mapRanges(p.selection, (x) => transformPosition(x, op));
       }
@@ -732,7 +1030,66 @@
         this.outstanding = { op, seq: ++this.seq, edits: 1 };
         if (this.phase === 'connected') this.sendOutstanding();
       }
+      this.saveLocalState();
       this.emit('status', this.status);
+      return inverse;
+    }
+
+    pushAnyone(inverse) {
+      this.anyoneStack.push(inverse);
+      if (this.anyoneStack.length > this.anyoneDepth) this.anyoneStack.shift();
+    }
+
+    // -- undo and redo ----------------------------------------------------------------------
+
+    /** Undoes the local user's last step (never anyone else's edits); false if none is left. */
+    undo() {
+      return this.revert('undo');
+    }
+
+    /** Redoes the last undone step; false if none is left. */
+    redo() {
+      return this.revert('redo');
+    }
+
+    /** Whether undo() has a step to try (one that others erased entirely is skipped then). */
+    get canUndo() { return this.history.undoStack.length > 0; }
+
+    /** Whether redo() has a step to try. */
+    get canRedo() { return this.history.redoStack.length > 0; }
+
+    revert(kind) {
+      this.emit('willChange'); // the editor reports what was typed first
+      let applied = null;
+      const entry = this.history[kind]((op) => {
+        applied = op;
+        return this.applyLocal(op, { origin: kind });
+      });
+      if (!entry) return false;
+      // The selection comes back with the edit: the restored text selected if it was selected
+      // before, else the caret at the end of what changed.
+      const span = changedSpan(applied).after;
+      this.selection = kind === 'undo' && entry.selectedBefore && span.to > span.from
+        ? [[span.from, span.to]] : [[span.to, span.to]];
+      this.schedulePresence(50);
+      this.emit('text', applied, kind);
+      return true;
+    }
+
+    /**
+     * Undoes the most recent change by anyone (the local user's or another's), then the one
+     * before on the next call. Not what Ctrl-Z does; the local user can undo it as a step.
+     */
+    undoLastChangeByAnyone() {
+      this.emit('willChange');
+      const op = this.anyoneStack.pop();
+      if (!op) return false;
+      this.applyLocal(op, { origin: 'anyone' });
+      const span = changedSpan(op);
+      if (span) this.selection = [[span.after.to, span.after.to]];
+      this.schedulePresence(50);
+      this.emit('text', op, 'anyone');
+      return true;
     }
 
     /** Sets the own selection ([[anchor, head], ...] in local code points, or null). */
@@ -758,7 +1115,7 @@
 
   return {
     cpLength, utf16Index, cpIndex, wellFormed,
-    normalize, isNoop, apply, compose, transform, transformPosition, positionBefore, diff, summarize,
-    makeClientId, backoffDelay, CollabClient,
+    normalize, isNoop, apply, applyWithInverse, compose, transform, transformPosition, positionBefore, diff,
+    summarize, changedSpan, makeClientId, backoffDelay, UndoHistory, CollabClient,
   };
 });

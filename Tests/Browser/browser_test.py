@@ -10,6 +10,26 @@ Usage:
       every editor's text (client and textarea) equals the server's (GET /v1/docs/{id}).
   browser_test.py unit PATH/TO/collab
       Runs Tests/Browser/ot-unit.mjs in Chromium on the served collab-client.js.
+  browser_test.py undo PATH/TO/collab
+      Two sample editors (two tabs): Ada types, Bob types elsewhere, Ada presses Ctrl-Z
+      (DevTools key events): Ada's text is gone and Bob's intact on both sides; Ctrl-Shift-Z
+      and Ctrl-Y redo; Bob's Ctrl-Z then removes only Bob's text.
+  browser_test.py ime PATH/TO/collab
+      An IME composition (Input.imeSetComposition, then Input.insertText) while a raw client
+      inserts text: the textarea is not rewritten meanwhile and the composed text lands once.
+  browser_test.py scroll PATH/TO/collab
+      20 lines inserted by another user above the viewport: the scroll position follows them
+      and the selection stays on its text.
+  browser_test.py codemirror PATH/TO/collab [--seed N] [--edits N] [--codemirror DIR]
+      Tests/Browser/codemirror.html: a CodeMirror 5 editor (Debian's libjs-codemirror, loaded
+      from DIR, default /usr/share/javascript/codemirror) and two textarea editors type
+      random edits with emoji (and undo) at once and must converge on the server's text.
+  browser_test.py reload PATH/TO/collab
+      A page with an op whose ack is lost, an edit queued behind it and an edit made offline
+      is reloaded: the edits land exactly once (GET /v1/docs/{id} and /ops).
+  browser_test.py bench PATH/TO/collab
+      Tests/Browser/undo-bench.mjs in Chromium: prints the median time of undoing one step
+      on a 100k-character document through 1,000 later remote ops.
   browser_test.py screenshot PATH/TO/collab OUTPUT.png
       Opens the real editor at / as Ada while Bob and Cy (raw protocol clients) edit and
       place a cursor and a selection, and saves a screenshot for the README.
@@ -112,12 +132,26 @@ class Page:
 
     @classmethod
     async def open(cls, devtools_port):
+        """The browser's first tab."""
         with urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list", timeout=5) as response:
             targets = [t for t in json.loads(response.read()) if t["type"] == "page"]
-        socket = await websockets.connect(targets[0]["webSocketDebuggerUrl"], max_size=None)
+        return await cls.attach(targets[0])
+
+    @classmethod
+    async def new(cls, devtools_port):
+        """A new tab."""
+        request = urllib.request.Request(f"http://127.0.0.1:{devtools_port}/json/new?about:blank", method="PUT")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return await cls.attach(json.loads(response.read()))
+
+    @classmethod
+    async def attach(cls, target):
+        socket = await websockets.connect(target["webSocketDebuggerUrl"], max_size=None)
         page = cls(socket)
         await page.call("Runtime.enable")
         await page.call("Page.enable")
+        # Every tab behaves as focused (key events, focus and selection work in background tabs).
+        await page.call("Emulation.setFocusEmulationEnabled", enabled=True)
         return page
 
     async def read(self):
@@ -157,6 +191,23 @@ class Page:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not load")
             await asyncio.sleep(0.05)
+
+    async def until(self, expression, what, timeout=15):
+        """Waits until `expression` is truthy in the page; returns its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = await self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                fail(f"timed out waiting for {what} ({expression})", self)
+            await asyncio.sleep(0.05)
+
+    async def press(self, key, code, keycode, modifiers=0):
+        """A key press as the keyboard sends it (modifiers: 2 Ctrl, 4 Meta, 8 Shift)."""
+        for kind in ("rawKeyDown", "keyUp"):
+            await self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code, modifiers=modifiers,
+                            windowsVirtualKeyCode=keycode, nativeVirtualKeyCode=keycode)
 
     async def close(self):
         self.reader.cancel()
@@ -219,7 +270,8 @@ async def convergence(processes, arguments):
 def check_static_files(base):
     """The sample's files at / and /{file}: Content-Type, no-cache, and 304 on a matching ETag."""
     expected = {"/": "text/html; charset=utf-8", "/collab-client.js": "text/javascript; charset=utf-8",
-                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml"}
+                "/style.css": "text/css; charset=utf-8", "/favicon.svg": "image/svg+xml",
+                "/bindings/codemirror5.js": "text/javascript; charset=utf-8"}  # a subfolder too
     for path, content_type in expected.items():
         with urllib.request.urlopen(base + path, timeout=5) as response:
             body = response.read()
@@ -327,6 +379,279 @@ async def screenshot(processes, arguments):
     await cy.close()
 
 
+TEXTAREA = "document.querySelector('textarea[aria-label=\"Document text\"]')"
+STATUS = "document.getElementById('status-text').textContent"
+
+
+async def open_sample(page, base, doc, name):
+    """The sample editor at / on `doc` as `name`, connected."""
+    await page.navigate(f"{base}/?doc={doc}&name={name}")
+    await page.until("window.collab && window.collab.client.phase === 'connected'", f"{name}'s editor to connect")
+    if not await page.evaluate(f"!!{TEXTAREA}"):
+        fail("the sample has no textarea labelled 'Document text'", page)
+
+
+async def expect_text(pages, expected, what):
+    for page in pages:
+        await page.until(f"{TEXTAREA}.value === {json.dumps(expected)} && !window.collab.client.outstanding",
+                         f"{what}: the textarea to read {expected!r}")
+
+
+def server_text(processes, doc):
+    return http_json(f"{processes.http()}/v1/docs/{doc}")["text"]
+
+
+async def undo(processes, arguments):
+    """Two editors: Ada types, Bob types elsewhere, Ada's Ctrl-Z removes only Ada's text."""
+    doc = "undo-test"
+    base = processes.http()
+    ada = await Page.open(processes.devtools_port)
+    bob = await Page.new(processes.devtools_port)
+    await open_sample(ada, base, doc, "Ada")
+    await open_sample(bob, base, doc, "Bob")
+    ada_line, bob_line = "Ada's line 😀\n", "Bob was here 👍🏽"
+    await ada.evaluate(f"{TEXTAREA}.focus()")
+    await ada.call("Input.insertText", text=ada_line)
+    await expect_text([bob], ada_line, "Ada's line reaches Bob")
+    await bob.evaluate(f"(() => {{ const ta = {TEXTAREA}; ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length); }})()")
+    await bob.call("Input.insertText", text=bob_line)
+    await expect_text([ada, bob], ada_line + bob_line, "Bob's line reaches Ada")
+
+    await ada.press("z", "KeyZ", 90, modifiers=2)  # Ctrl-Z
+    await expect_text([ada, bob], bob_line, "Ada's Ctrl-Z")
+    if server_text(processes, doc) != bob_line:
+        fail(f"after Ada's Ctrl-Z the server has {server_text(processes, doc)!r}", ada)
+    caret = await ada.evaluate(f"[{TEXTAREA}.selectionStart, {TEXTAREA}.selectionEnd]")
+    if caret != [0, 0]:
+        fail(f"after the undo Ada's caret is at {caret}, not where her line was (0)", ada)
+    await ada.press("Z", "KeyZ", 90, modifiers=2 | 8)  # Ctrl-Shift-Z
+    await expect_text([ada, bob], ada_line + bob_line, "Ada's Ctrl-Shift-Z")
+    await ada.press("z", "KeyZ", 90, modifiers=2)
+    await expect_text([ada, bob], bob_line, "Ada's second Ctrl-Z")
+    await ada.press("y", "KeyY", 89, modifiers=2)  # Ctrl-Y
+    await expect_text([ada, bob], ada_line + bob_line, "Ada's Ctrl-Y")
+    await bob.press("z", "KeyZ", 90, modifiers=2)
+    await expect_text([ada, bob], ada_line, "Bob's Ctrl-Z")
+    if server_text(processes, doc) != ada_line:
+        fail(f"after Bob's Ctrl-Z the server has {server_text(processes, doc)!r}", bob)
+    for page in (ada, bob):
+        status = await page.evaluate(STATUS)
+        if not status.startswith("connected"):
+            fail(f"the status reads {status!r}, not 'connected'", page)
+        if page.exceptions:
+            fail("uncaught exceptions in the page", page)
+    print("browser test: ok - Ctrl-Z undoes only the typist's own text on both sides; "
+          "Ctrl-Shift-Z and Ctrl-Y redo it")
+    await bob.close()
+    await ada.close()
+
+
+async def ime(processes, arguments):
+    """An IME composition while another user's edits arrive: the composed text lands once."""
+    doc = "ime-test"
+    ada = await Page.open(processes.devtools_port)
+    await open_sample(ada, processes.http(), doc, "Ada")
+    bob, version = await raw_client(processes.port, doc, "bob-ime-0000001", "Bob", "#2f9e44")
+    await ada.evaluate(f"{TEXTAREA}.focus()")
+    await ada.call("Input.insertText", text="Ada: ")
+    await expect_text([ada], "Ada: ", "Ada's first words")
+    version = await ada.evaluate("window.collab.client.version")
+    await ada.call("Input.imeSetComposition", text="にほ", selectionStart=2, selectionEnd=2)
+    await ada.until("window.collab.editor.composing", "the composition to start")
+    seq = 0
+
+    async def bob_types(piece):
+        nonlocal seq, version
+        seq += 1
+        await bob.send(json.dumps({"type": "op", "seq": seq, "v": version, "op": [piece]}))
+        version = await drain_until_ack(bob, seq) + 1
+        await ada.until(f"window.collab.client.version === {version}", "Bob's edit to reach Ada's client")
+
+    await bob_types("Bob 1. ")
+    await bob_types("Bob 2. ")
+    during = await ada.evaluate(f"{TEXTAREA}.value")
+    if during != "Ada: にほ":
+        fail(f"the textarea was rewritten during the composition: {during!r}", ada)
+    await ada.call("Input.imeSetComposition", text="にほんご", selectionStart=4, selectionEnd=4)
+    await bob_types("Bob 3. ")
+    during = await ada.evaluate(f"{TEXTAREA}.value")
+    if during != "Ada: にほんご":
+        fail(f"the textarea was rewritten during the composition: {during!r}", ada)
+    await ada.call("Input.insertText", text="日本語")  # commits the composition
+    expected = "Bob 3. Bob 2. Bob 1. Ada: 日本語"
+    await expect_text([ada], expected, "the composition's end")
+    if server_text(processes, doc) != expected:
+        fail(f"the server has {server_text(processes, doc)!r}, not {expected!r}", ada)
+    caret = await ada.evaluate(f"[{TEXTAREA}.selectionStart, {TEXTAREA}.selectionEnd]")
+    if caret != [len(expected), len(expected)]:
+        fail(f"Ada's caret is at {caret}, not after the composed text ({len(expected)})", ada)
+    client_id = await ada.evaluate("window.collab.client.clientId")
+    ops = http_json(f"{processes.http()}/v1/docs/{doc}/ops")
+    inserted = [c for record in ops if record["clientId"] == client_id for c in record["op"] if isinstance(c, str)]
+    if "".join(inserted).count("日本語") != 1 or any(ch in "".join(inserted) for ch in "にほんご"):
+        fail(f"Ada's ops inserted {inserted!r}: the composed text must be sent once, and no partial text", ada)
+    if ada.exceptions:
+        fail("uncaught exceptions in the page", ada)
+    print("browser test: ok - a composition survives remote edits and is sent once")
+    await bob.close()
+    await ada.close()
+
+
+async def codemirror(processes, arguments):
+    """A CodeMirror 5 editor and two textarea editors converge on a document with emoji."""
+    library = arguments.codemirror
+    if not os.path.exists(os.path.join(library, "lib", "codemirror.js")):
+        fail(f"no CodeMirror 5 at {library} (apt-get install libjs-codemirror)")
+    page = await Page.open(processes.devtools_port)
+    doc = f"codemirror-{arguments.seed}"
+    query = (f"?server={processes.http()}&doc={doc}&seed={arguments.seed}&edits={arguments.edits}"
+             f"&codemirror=file://{library}")
+    await page.navigate("file://" + os.path.join(HERE, "codemirror.html") + query)
+    result = await page.until("window.testResult", "the CodeMirror test page to finish", timeout=120)
+    if not result.get("ok"):
+        fail(f"the test page failed: {result.get('error')}", page)
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    server = http_json(f"{processes.http()}/v1/docs/{doc}")
+    if not any(ord(ch) > 0xFFFF for ch in server["text"]):
+        fail("the final text has no character outside the BMP: emoji did not get through", page)
+    for instance in result["instances"]:
+        for field in ("text", "view"):
+            if instance[field] != server["text"]:
+                fail(f"{instance['kind']}'s {field} differs from the server's text:\n"
+                     f"  editor: {instance[field]!r}\n  server: {server['text']!r}", page)
+    if result["carets"] < 1:
+        fail("CodeMirror shows no remote cursor", page)
+    if result["historyAfterRemote"] != 0:
+        fail(f"CodeMirror's own history holds {result['historyAfterRemote']} steps after a remote edit", page)
+    print(f"browser test: ok - CodeMirror 5 and two textareas converge ({result['edits']} edits, "
+          f"{len(server['text'])} UTF-16 units, {result['undos']} undos, {result['carets']} remote cursors in "
+          f"CodeMirror; seed {arguments.seed})")
+    await page.close()
+
+
+async def scroll(processes, arguments):
+    """Remote edits above the viewport: the text the user looks at and the selection stay put."""
+    doc = "scroll-test"
+    page = await Page.open(processes.devtools_port)
+    bob, version = await raw_client(processes.port, doc, "bob-scroll-00001", "Bob", "#2f9e44")
+    lines = "".join(f"line {i:03} 😀\n" for i in range(200))
+    await bob.send(json.dumps({"type": "op", "seq": 1, "v": version, "op": [lines]}))
+    version = await drain_until_ack(bob, 1) + 1
+    await open_sample(page, processes.http(), doc, "Ada")
+    # Ada selects "line 150" and scrolls so that line 140 is at the top.
+    await page.evaluate(f"""(() => {{
+        const ta = {TEXTAREA};
+        ta.focus();
+        const at = ta.value.indexOf('line 150');
+        ta.setSelectionRange(at, at + 8);
+        const lineHeight = parseFloat(getComputedStyle(ta).lineHeight);
+        ta.scrollTop = 140 * lineHeight;
+    }})()""")
+    before = await page.evaluate(f"[{TEXTAREA}.scrollTop, parseFloat(getComputedStyle({TEXTAREA}).lineHeight)]")
+    await bob.send(json.dumps({"type": "op", "seq": 2, "v": version,
+                               "op": ["".join(f"new {i:02}\n" for i in range(20))]}))
+    version = await drain_until_ack(bob, 2) + 1
+    await page.until(f"window.collab.client.version === {version}", "Bob's lines to arrive")
+    after = await page.evaluate(f"""(() => {{
+        const ta = {TEXTAREA};
+        return [ta.scrollTop, ta.value.slice(ta.selectionStart, ta.selectionEnd)];
+    }})()""")
+    if after[1] != "line 150":
+        fail(f"Ada's selection moved to {after[1]!r}", page)
+    shift = after[0] - before[0]
+    if abs(shift - 20 * before[1]) > 2:
+        fail(f"20 lines inserted above the viewport moved it by {shift}px, not {20 * before[1]}px", page)
+    print(f"browser test: ok - 20 lines inserted above the viewport: the view follows ({shift:.0f}px), "
+          "the selection stays on its text")
+    await bob.close()
+    await page.close()
+
+
+# Drops every ack the page receives: the server stores the op, the page never learns it.
+DROP_ACKS = """
+(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    set onmessage(fn) {
+      super.onmessage = (event) => { if (!String(event.data).includes('"type":"ack"')) fn(event); };
+    }
+    get onmessage() { return super.onmessage; }
+  };
+})();
+"""
+
+
+async def reload(processes, arguments):
+    """A page reloaded with unacknowledged and offline edits: they land exactly once."""
+    doc = "reload-test"
+    page = await Page.open(processes.devtools_port)
+    script = await page.call("Page.addScriptToEvaluateOnNewDocument", source=DROP_ACKS)
+    await open_sample(page, processes.http(), doc, "Ada")
+    client_id = await page.evaluate("window.collab.client.clientId")
+    await page.evaluate(f"{TEXTAREA}.focus()")
+    await page.call("Input.insertText", text="one 🌍 ")  # sent and stored; its ack is lost
+    await page.until("window.collab.client.outstanding && window.collab.client.outstanding.seq === 1", "the op to be sent")
+    deadline = time.monotonic() + 10
+    while not _stored(processes, doc, "one 🌍 "):
+        if time.monotonic() > deadline:
+            fail("the first op was not stored", page)
+        await asyncio.sleep(0.05)
+    await page.call("Input.insertText", text="two ")  # waits behind the unacknowledged op
+    await page.evaluate("window.collab.client.disconnect('test')")
+    await page.call("Input.insertText", text="three")  # typed offline
+    status = await page.until(f"{STATUS}.startsWith('offline with') && {STATUS}", "the offline status")
+    if not status.startswith("offline with 3 pending edits"):
+        fail(f"the status reads {status!r}, not 'offline with 3 pending edits'", page)
+    saved = await page.evaluate(f"Object.keys(localStorage).filter((k) => k.startsWith('collab.pending.{doc}.'))")
+    if saved != [f"collab.pending.{doc}.{client_id}"]:
+        fail(f"localStorage holds {saved}, not the edits of {client_id}", page)
+
+    await page.call("Page.removeScriptToEvaluateOnNewDocument", identifier=script["identifier"])
+    await page.call("Page.reload")
+    await asyncio.sleep(0.3)
+    await page.until("document.readyState === 'complete' && window.collab && window.collab.client.phase === 'connected'"
+                     " && !window.collab.client.outstanding", "the reloaded page to send its edits")
+    expected = "one 🌍 two three"
+    if not await page.evaluate("window.collab.restored"):
+        fail("the reloaded page did not adopt the saved edits", page)
+    if await page.evaluate("window.collab.client.clientId") != client_id:
+        fail("the reloaded page did not rejoin with the saved clientId", page)
+    await expect_text([page], expected, "after the reload")
+    if server_text(processes, doc) != expected:
+        fail(f"the server has {server_text(processes, doc)!r}, not {expected!r}", page)
+    ops = http_json(f"{processes.http()}/v1/docs/{doc}/ops")
+    seqs = [record["seq"] for record in ops if record["clientId"] == client_id]
+    if len(seqs) != len(set(seqs)) or len(ops) != len(seqs):
+        fail(f"stored ops: {ops}", page)
+    left = await page.evaluate(f"Object.keys(localStorage).filter((k) => k.startsWith('collab.pending.'))")
+    if left:
+        fail(f"saved edits left in localStorage once acknowledged: {left}", page)
+    print(f"browser test: ok - edits pending at a reload land exactly once ({len(ops)} ops, seqs {seqs})")
+    await page.close()
+
+
+def _stored(processes, doc, piece):
+    """Whether the server's text of `doc` contains `piece` (a document with no op yet is 404)."""
+    try:
+        return piece in server_text(processes, doc)
+    except urllib.error.HTTPError:
+        return False
+
+
+async def bench(processes, arguments):
+    """Tests/Browser/undo-bench.mjs in Chromium: undo of one step through 1,000 later ops."""
+    page = await Page.open(processes.devtools_port)
+    await page.navigate(f"{processes.http()}/?doc=bench-page")
+    with open(os.path.join(HERE, "undo-bench.mjs")) as handle:
+        source = handle.read()
+    result = await page.evaluate("(async () => {\n" + source + "\n;return globalThis.undoBenchResult;})()")
+    print(f"browser test: in Chromium: {result['summary']}")
+    if not result["ok"]:
+        fail("the undo benchmark failed", page)
+    await page.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -337,6 +662,13 @@ def main():
     conv.add_argument("--edits", type=int, default=80)
     unit_parser = sub.add_parser("unit")
     unit_parser.add_argument("collab")
+    for mode in ("undo", "ime", "scroll", "reload", "bench"):
+        sub.add_parser(mode).add_argument("collab")
+    cm = sub.add_parser("codemirror")
+    cm.add_argument("collab")
+    cm.add_argument("--seed", type=int, default=int(time.time()) % 100000)
+    cm.add_argument("--edits", type=int, default=40)
+    cm.add_argument("--codemirror", default="/usr/share/javascript/codemirror")
     shot = sub.add_parser("screenshot")
     shot.add_argument("collab")
     shot.add_argument("output")
@@ -345,7 +677,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="collab-browser-", ignore_cleanup_errors=True) as directory:
         processes = Processes(arguments.collab, directory)
         try:
-            run = {"convergence": convergence, "unit": unit, "screenshot": screenshot}[arguments.mode]
+            run = {"convergence": convergence, "unit": unit, "screenshot": screenshot, "undo": undo, "ime": ime,
+                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()
