@@ -85,6 +85,7 @@ public final class CollaborationServer: Sendable {
         let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
         let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, metricsOpen: configuration.metricsOpen)
         let reports = DocumentReportAPI(access: access, databasePath: configuration.databasePath)
+        let history = DocumentHistoryAPI(access: access, reports: reports, group: group, loops: loops)
         let counter = ConnectionCounter(maxTotal: configuration.maxConnections,
                                         maxPerUser: configuration.maxConnectionsPerUser,
                                         maxPerAddress: configuration.maxConnectionsPerAddress)
@@ -115,7 +116,13 @@ public final class CollaborationServer: Sendable {
                 }
                 return result
             }
-            return reports.route(request) ?? .respond(api.document(request))
+            return history.route(request) ?? reports.route(request) ?? .respond(api.document(request))
+        }
+        // History actions (restore, names, compact, delete) take bodies and other methods.
+        for method in ["POST", "DELETE"] {
+            router.add(method, prefix: DocumentAccess.pathPrefix) { request in
+                history.route(request) ?? .respond(.error(.notFound, code: "not_found", message: "no such resource"))
+            }
         }
         do {
             let address = try SocketAddress(host: configuration.host, port: configuration.port)

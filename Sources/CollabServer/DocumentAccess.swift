@@ -49,6 +49,14 @@ struct DocumentAccess: Sendable {
     }
 
     /// Checks a request that names no document (`/metrics`): admin, or anyone in open mode.
+    /// `authorize` for an admin-only `action` on one document (everyone is admin in open mode).
+    func authorizeAdmin(_ head: HTTPRequestHead, documentId: String, action: String) throws(HTTPRefusal) {
+        let grant = try authorize(head, documentId: documentId)
+        if secret != nil && grant.identity.role != .admin {
+            throw HTTPRefusal(.forbidden, "\(action) needs the admin role")
+        }
+    }
+
     func authorizeAdmin(_ head: HTTPRequestHead) throws(HTTPRefusal) {
         guard let secret else { return }
         let claims = try Self.verifiedClaims(of: head, secret: secret)

@@ -78,7 +78,11 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         rooms.configuration.logEvent(ServerLogEvent(.info, "connect", "WebSocket opened",
                                                     fields: logFields + [("role", .string(identity.role.rawValue))]))
         guard session != nil else {
-            closeWebSocket(code: .internalError, reason: "document unavailable")
+            if rooms.isDeleting(documentId) {
+                closeWebSocket(code: .documentDeleted, reason: "document deleted")
+            } else {
+                closeWebSocket(code: .internalError, reason: "document unavailable")
+            }
             return
         }
         if let deadline {

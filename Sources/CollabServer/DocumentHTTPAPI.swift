@@ -67,6 +67,12 @@ struct DocumentHTTPAPI: Sendable {
         do {
             let current = try store.currentVersion(doc: grant.documentId)
             if isOps {
+                // Below a compaction horizon the ops are gone: say so rather than start later.
+                let horizon = try store.horizon(doc: grant.documentId)
+                if let from = parameters["from"], from < horizon {
+                    return .error(.gone, code: "version_gone",
+                                  message: "version \(from) is gone: the document was compacted at version \(horizon)")
+                }
                 let limit = min(parameters["limit"] ?? Self.maxOpsPerPage, Self.maxOpsPerPage)
                 let rows = limit == 0 ? [] : try store.ops(doc: grant.documentId, from: parameters["from"] ?? 0, limit: limit)
                 return .json(.ok, Self.opRecordsJSON(rows))

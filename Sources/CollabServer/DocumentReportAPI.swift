@@ -163,14 +163,14 @@ final class DocumentReportAPI: Sendable {
     }
 
     @discardableResult
-    private static func requireDocument(_ doc: String, in store: SQLiteOpStore) throws(ReportFailure) -> DocumentInfo {
+    static func requireDocument(_ doc: String, in store: SQLiteOpStore) throws(ReportFailure) -> DocumentInfo {
         guard let info = try ReportFailure.storage({ () throws(StorageError) in try store.documentInfo(doc: doc) }) else {
             throw .refused(HTTPRefusal(.notFound, "document \(doc) has no op yet"))
         }
         return info
     }
 
-    private static func validated(_ documentId: Substring) throws(HTTPRefusal) -> String {
+    static func validated(_ documentId: Substring) throws(HTTPRefusal) -> String {
         guard DocumentAccess.documentId(inPath: DocumentAccess.pathPrefix + documentId) != nil else {
             throw HTTPRefusal(.badRequest, "invalid document id: 1-128 of [A-Za-z0-9._-], first alphanumeric")
         }
@@ -178,9 +178,10 @@ final class DocumentReportAPI: Sendable {
     }
 
     /// Runs `report` on the background queue with a fresh read connection and answers with
-    /// its response; 503 when the backlog is full.
-    private func run(_ request: HTTPRequest,
-                     _ report: @escaping @Sendable (SQLiteOpStore) throws(ReportFailure) -> HTTPResponse) -> HTTPRouteResult {
+    /// its response (nil: `report` handed the responder on and answers later); 503 when the
+    /// backlog is full.
+    func run(_ request: HTTPRequest,
+             _ report: @escaping @Sendable (SQLiteOpStore) throws(ReportFailure) -> HTTPResponse?) -> HTTPRouteResult {
         let admitted = queued.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxQueuedReports
         guard admitted else {
             queued.subtract(1, ordering: .relaxed)
@@ -193,7 +194,7 @@ final class DocumentReportAPI: Sendable {
         let path = databasePath
         queue.async { [self] in
             defer { queued.subtract(1, ordering: .relaxed) }
-            let response: HTTPResponse
+            let response: HTTPResponse?
             do throws(ReportFailure) {
                 let store = try ReportFailure.storage { () throws(StorageError) in
                     try SQLiteOpStore.openForReading(path: path)
@@ -202,7 +203,7 @@ final class DocumentReportAPI: Sendable {
             } catch {
                 response = error.response
             }
-            responder.respond(response)
+            if let response { responder.respond(response) }
         }
         return .deferred
     }

@@ -14,6 +14,8 @@ final class LoopRooms {
     private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
     /// Shutting down: connections drop what clients send, so pending commits can finish.
     private(set) var isDraining = false
+    /// Documents being deleted: no room loads for them until the purge is done.
+    private var deleting: Set<String> = []
 
     init(loop: EventLoop, reader: SQLiteOpStore, writer: GroupCommitWriter,
          configuration: CollaborationServerConfiguration, metrics: ServerMetrics) {
@@ -28,6 +30,7 @@ final class LoopRooms {
     /// The room of `documentId`, loaded if needed; a failed room is replaced. Nil (logged)
     /// if it cannot be loaded.
     func room(for documentId: String) -> RoomEntry? {
+        guard !deleting.contains(documentId) else { return nil }
         if let entry = rooms[documentId] {
             guard entry.room.failure != nil else { return entry }
             unload(documentId, entry)
@@ -85,6 +88,55 @@ final class LoopRooms {
         entry.idleTimer?.cancel()
         rooms[documentId] = nil
         metrics.roomsLoaded.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: - History actions
+
+    /// Runs `body` on the room of `documentId` (loaded if needed; nil if it cannot be, or is
+    /// being deleted). A room loaded only for this unloads after the idle time, once its
+    /// commits are durable.
+    func withRoom(_ documentId: String, _ body: (Room?) -> Void) {
+        let entry = room(for: documentId)
+        body(entry?.room)
+        if let entry, entry.connectionCount == 0, entry.idleTimer == nil {
+            scheduleUnload(entry, after: configuration.roomIdleTime)
+        }
+    }
+
+    /// Whether `documentId` is being deleted.
+    func isDeleting(_ documentId: String) -> Bool {
+        deleting.contains(documentId)
+    }
+
+    /// Starts deleting `documentId`: no room loads for it any more, its connections are closed
+    /// with 4404, and once its commits in flight are durable the room is dropped and `ready`
+    /// runs (then purge the store and call `endDeletion`).
+    func beginDeletion(_ documentId: String, ready: @escaping () -> Void) {
+        deleting.insert(documentId)
+        guard let entry = rooms[documentId] else {
+            ready()
+            return
+        }
+        entry.room.closeForDeletion()
+        func dropWhenDurable() {
+            if entry.room.hasPendingCommits && entry.room.failure == nil {
+                loop.scheduleTimer(after: .milliseconds(5)) { dropWhenDurable() }
+                return
+            }
+            unload(documentId, entry)
+            ready()
+        }
+        dropWhenDurable()
+    }
+
+    /// The store no longer holds `documentId`: it may load again, from version 0.
+    func endDeletion(_ documentId: String) {
+        deleting.remove(documentId)
+    }
+
+    /// After a compaction to `horizon`, an open room refuses what lies below it.
+    func raiseHorizon(of documentId: String, to horizon: Int) {
+        rooms[documentId]?.room.raiseHorizon(to: horizon)
     }
 
     // MARK: - Shutdown

@@ -18,6 +18,9 @@ enum ReportFailure: Error {
         case .history(.versionNotFound(_, let requested, let current)):
             .error(.notFound, code: "not_found",
                    message: "version \(requested) is above the document's current version, \(current)")
+        case .history(.versionGone(_, let requested, let horizon)):
+            .error(.gone, code: "version_gone",
+                   message: "version \(requested) is gone: the document was compacted at version \(horizon)")
         case .history(let error):
             .error(.internalServerError, code: "internal", message: "history: \(error)")
         case .storage(let error):

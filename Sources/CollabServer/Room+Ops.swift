@@ -227,6 +227,7 @@ extension Room {
             session.selection = selection
         }
         deliver(batch)
+        completeRestores()
         saveSnapshotIfDue()
         trimRecent()
         startAppendIfIdle()

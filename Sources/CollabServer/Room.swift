@@ -37,6 +37,10 @@ public final class Room {
     /// Joined sessions, in join order.
     var sessions: [Session] = []
     var lastSnapshotVersion: Int
+    /// The compaction horizon: no catch-up or transform from a version below it.
+    var horizon = 0
+    /// Restores waiting for their op to be durable, in version order.
+    var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection
     /// and must be dropped and loaded again from the store.
     public internal(set) var failure: RoomStoreError?
@@ -106,6 +110,7 @@ public final class Room {
     /// the store no longer has them (pruned history).
     func records(from version: Int, to end: Int) throws(RoomStoreError) -> ArraySlice<OpRecord>? {
         guard version <= end else { return [] }
+        guard version >= horizon else { return nil }
         if version >= recentBase {
             return recent[(version - recentBase)..<(end - recentBase)]
         }
@@ -130,6 +135,9 @@ public final class Room {
     func fail(_ error: RoomStoreError) {
         guard failure == nil else { return }
         failure = error
+        let restores = pendingRestores
+        pendingRestores = []
+        for restore in restores { restore.completion(.failed(error.description)) }
         for session in sessions {
             session.close(code: .internalError, reason: "storage failure", announce: false)
         }

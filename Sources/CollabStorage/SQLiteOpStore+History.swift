@@ -103,11 +103,17 @@ extension SQLiteOpStore {
     /// Folds the ops of `doc` below `horizon` into a snapshot at `horizon` and removes them, with
     /// every snapshot below it except those at named versions (a named version below the horizon
     /// gets one first, so it stays readable by name). A horizon at or below the current one
-    /// changes nothing. Everything at or after the horizon is untouched.
-    public func compact(doc: String, horizon: Int, now: Int64) throws(DocumentHistoryError) -> CompactionReport {
+    /// changes nothing. Everything at or after the horizon is untouched. With `dryRun` the
+    /// report says what would be removed and the transaction is rolled back.
+    public func compact(doc: String, horizon: Int, now: Int64, dryRun: Bool = false)
+        throws(DocumentHistoryError) -> CompactionReport {
         try mapped { () throws(StorageError) in try sqlite { () throws(SQLiteError) in try database.begin(.immediate) } }
         do throws(DocumentHistoryError) {
             let report = try compactInTransaction(doc: doc, horizon: horizon, now: now)
+            if dryRun {
+                try? database.rollback()
+                return report
+            }
             try mapped { () throws(StorageError) in try sqlite { () throws(SQLiteError) in try database.commit() } }
             return report
         } catch {

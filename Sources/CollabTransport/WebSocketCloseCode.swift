@@ -49,6 +49,8 @@ public struct WebSocketCloseCode: Sendable, Hashable, RawRepresentable, CustomSt
     public static let versionAhead = WebSocketCloseCode(rawValue: 4409)
     /// 4410 (collab.v1): `version_gone`.
     public static let versionGone = WebSocketCloseCode(rawValue: 4410)
+    /// 4404 (a collab extension): the document was deleted (`DELETE /v1/docs/{id}`).
+    public static let documentDeleted = WebSocketCloseCode(rawValue: 4404)
     /// 4429 (collab.v1): rate limit exceeded repeatedly.
     public static let rateLimited = WebSocketCloseCode(rawValue: 4429)
 

@@ -70,16 +70,18 @@ final class ServerTestConnection {
 
     // MARK: - HTTP
 
-    /// Sends a GET (optionally an upgrade) and reads the response head and body.
-    func request(_ target: String, headers: [(String, String)] = [], upgrade: Bool = false) throws
-        -> (status: Int, headers: String, body: String) {
-        var lines = ["GET \(target) HTTP/1.1", "Host: localhost"]
+    /// Sends a request (a GET by default, optionally an upgrade; a body goes with its
+    /// Content-Length) and reads the response head and body.
+    func request(_ target: String, method: String = "GET", body: String? = nil, headers: [(String, String)] = [],
+                 upgrade: Bool = false) throws -> (status: Int, headers: String, body: String) {
+        var lines = ["\(method) \(target) HTTP/1.1", "Host: localhost"]
+        if let body { lines.append("Content-Length: \(body.utf8.count)") }
         if upgrade {
             lines += ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
                       "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: collab.v1"]
         }
         for (name, value) in headers { lines.append("\(name): \(value)") }
-        sendRaw(Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8))
+        sendRaw(Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")).utf8))
         while true {
             if let end = headEnd() {
                 let head = String(decoding: inbox[0..<end], as: UTF8.self)

@@ -46,6 +46,14 @@ final class ServerTestHarness {
         try ServerTestConnection.webSocket(port: port, path: "/v1/docs/\(document)" + (token.map { "?token=\($0)" } ?? ""))
     }
 
+    /// A request with `method` and a body on a fresh connection.
+    func send(_ method: String, _ target: String, body: String? = nil,
+              headers: [(String, String)] = []) throws -> (status: Int, body: String) {
+        let connection = try ServerTestConnection(port: port)
+        let response = try connection.request(target, method: method, body: body, headers: headers)
+        return (response.status, response.body)
+    }
+
     /// A GET on a fresh connection.
     func get(_ target: String, headers: [(String, String)] = []) throws -> (status: Int, body: String) {
         let connection = try ServerTestConnection(port: port)
