@@ -108,7 +108,7 @@ final class DocumentHistoryAPI: Sendable {
         return reports.run(request) { store throws(ReportFailure) in
             try DocumentReportAPI.requireDocument(doc, in: store)
             let named = try Self.named(name, doc: doc, in: store)
-            return try DocumentReportAPI.textResponse(store: store, doc: doc, version: named.version)
+            return try DocumentReportAPI.textResponse(store: store, doc: doc, version: named.version, named: true)
         }
     }
 
@@ -230,7 +230,7 @@ final class DocumentHistoryAPI: Sendable {
             }
             try Self.check(target, of: doc, current: info.version, in: store, allowNamedBelowHorizon: name != nil)
             let text = try ReportFailure.history { () throws(DocumentHistoryError) in
-                String(try DocumentHistory(store: store, doc: doc).text(atVersion: target))
+                String(try DocumentHistory(store: store, doc: doc).text(atNamedVersion: target))
             }
             rooms.eventLoop.execute {
                 rooms.value.withRoom(doc) { room in

@@ -146,9 +146,11 @@ final class DocumentReportAPI: Sendable {
     /// The text of `doc` at `version` as `{"id","version","ts","time","text"}`; `ts` (ms since
     /// the epoch) and `time` (ISO 8601) say when the op that made the version was stored, null
     /// at version 0. Used for `?at=` and, by `DocumentHTTPAPI`, for the contract's own forms.
-    static func textResponse(store: SQLiteOpStore, doc: String, version: Int) throws(ReportFailure) -> HTTPResponse {
+    static func textResponse(store: SQLiteOpStore, doc: String, version: Int,
+                             named: Bool = false) throws(ReportFailure) -> HTTPResponse {
         let text = try ReportFailure.history { () throws(DocumentHistoryError) in
-            String(try DocumentHistory(store: store, doc: doc).text(atVersion: version))
+            let history = DocumentHistory(store: store, doc: doc)
+            return String(named ? try history.text(atNamedVersion: version) : try history.text(atVersion: version))
         }
         let ts = try ReportFailure.storage { () throws(StorageError) in
             version == 0 ? nil : try store.ops(doc: doc, from: version - 1, limit: 1).first?.ts

@@ -34,16 +34,8 @@ public struct DocumentHistory {
         guard version >= 0, version <= current else {
             throw .versionNotFound(doc: doc, requested: version, current: current)
         }
-        // Below the horizon only a snapshot kept exactly there (a named version's) remains.
         let horizon = try storage { () throws(StorageError) in try store.horizon(doc: doc) }
-        if version < horizon {
-            guard let kept = try storage({ () throws(StorageError) in
-                try store.latestSnapshot(doc: doc, atOrBefore: version)
-            }), kept.version == version, kept.isIntact else {
-                throw .versionGone(doc: doc, requested: version, horizon: horizon)
-            }
-            return Rope(kept.text)
-        }
+        guard version >= horizon else { throw .versionGone(doc: doc, requested: version, horizon: horizon) }
         var start: Snapshot?
         var below = version
         while let snapshot = try storage({ () throws(StorageError) in
@@ -65,6 +57,18 @@ public struct DocumentHistory {
             }
         }
         return rope
+    }
+
+    /// The text at a named version: as `text(atVersion:)`, and below the compaction horizon
+    /// from the snapshot compaction kept for the name.
+    public func text(atNamedVersion version: Int) throws(DocumentHistoryError) -> Rope {
+        let horizon = try storage { () throws(StorageError) in try store.horizon(doc: doc) }
+        guard version < horizon else { return try text(atVersion: version) }
+        guard let kept = try storage({ () throws(StorageError) in try store.latestSnapshot(doc: doc, atOrBefore: version) }),
+              kept.version == version, kept.isIntact else {
+            throw .versionGone(doc: doc, requested: version, horizon: horizon)
+        }
+        return Rope(kept.text)
     }
 
     /// The version the document had at `ts` (milliseconds since the epoch): one past its last

@@ -1,4 +1,4 @@
-/// A small blocking HTTP/1.1 client for GET requests: plain TCP or TLS, one request per
+/// A small blocking HTTP/1.1 client (GET, and other methods with a body): plain TCP or TLS, one request per
 /// connection (`Connection: close`), `Content-Length`, chunked or close-delimited bodies, one
 /// deadline for the whole exchange and a body size limit. For command-line tools and tests;
 /// it blocks the calling thread, so never call it on an event loop.
@@ -28,6 +28,13 @@ public struct HTTPClient: Sendable {
 
     /// Sends `GET url` with `headers` and returns the whole response, whatever its status.
     public func get(_ url: HTTPClientURL, headers: HTTPHeaders = HTTPHeaders()) throws(HTTPClientError) -> HTTPClientResponse {
+        try send("GET", url, headers: headers)
+    }
+
+    /// Sends `method url` with `headers` and `body` (with its Content-Length, if any) and
+    /// returns the whole response, whatever its status.
+    public func send(_ method: String, _ url: HTTPClientURL, headers: HTTPHeaders = HTTPHeaders(),
+                     body: [UInt8]? = nil) throws(HTTPClientError) -> HTTPClientResponse {
         let deadline = ContinuousClock.now + configuration.timeout
         let addresses: [SocketAddress]
         do throws(IOError) {
@@ -50,17 +57,18 @@ public struct HTTPClient: Sendable {
         let channel = try BlockingClientChannel(addresses: addresses, tlsContext: tlsContext, serverName: url.host,
                                                 deadline: deadline)
         defer { channel.close() }
-        try channel.write(request(url, headers: headers))
+        try channel.write(request(method, url, headers: headers, body: body))
         return try readResponse(from: channel)
     }
 
-    private func request(_ url: HTTPClientURL, headers: HTTPHeaders) -> [UInt8] {
-        var text = "GET \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: \(configuration.userAgent)\r\n"
+    private func request(_ method: String, _ url: HTTPClientURL, headers: HTTPHeaders, body: [UInt8]?) -> [UInt8] {
+        var text = "\(method) \(url.target) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: \(configuration.userAgent)\r\n"
         for field in headers {
             text += "\(field.name): \(field.value)\r\n"
         }
+        if let body { text += "Content-Length: \(body.count)\r\n" }
         text += "Connection: close\r\n\r\n"
-        return Array(text.utf8)
+        return Array(text.utf8) + (body ?? [])
     }
 
     private func readResponse(from channel: BlockingClientChannel) throws(HTTPClientError) -> HTTPClientResponse {

@@ -67,6 +67,15 @@ struct LocalOperatorSource: OperatorSource {
         return ExportedText(id: doc, version: version, ts: ts, text: text)
     }
 
+    func namedVersions(doc: String) throws(CLIError) -> [NamedVersion] {
+        _ = try document(doc)
+        do {
+            return try store.namedVersions(doc: doc)
+        } catch {
+            throw OperatorStore.failure(context, error, path: path)
+        }
+    }
+
     func blame(doc: String) throws(CLIError) -> [BlameLine] {
         _ = try document(doc)
         do {

@@ -15,6 +15,8 @@ protocol OperatorSource {
     func text(doc: String, at point: DocumentPoint) throws(CLIError) -> ExportedText
     /// Each line of the current text of `doc` with the op that last wrote it.
     func blame(doc: String) throws(CLIError) -> [BlameLine]
+    /// The named versions of `doc`, in version order.
+    func namedVersions(doc: String) throws(CLIError) -> [NamedVersion]
 }
 
 /// Which text of a document to read.

@@ -87,6 +87,35 @@ struct RemoteOperatorSource: OperatorSource {
         return ExportedText(id: id, version: version, ts: ts, text: text)
     }
 
+    func namedVersions(doc: String) throws(CLIError) -> [NamedVersion] {
+        try items(get(documentPath(doc, "/versions"))) { json in
+            guard case .object(let object) = json, case .string(let name)? = object["name"],
+                  case .integer(let version)? = object["version"], case .string(let user)? = object["user"],
+                  case .string(let time)? = object["time"], let created = ISO8601Time.parse(time) else { return nil }
+            return NamedVersion(doc: doc, name: name, version: version, user: user, createdAt: created)
+        }
+    }
+
+    /// The version `doc` had at `milliseconds` (0 if it did not exist yet).
+    func versionAt(doc: String, milliseconds: Int64) throws(CLIError) -> Int {
+        var headers = HTTPHeaders([("Accept", "application/json")])
+        if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let target = documentPath(doc, "") + "?at=" + Self.percentEncoded(ISO8601Time.format(milliseconds: milliseconds))
+        let response: HTTPClientResponse
+        do {
+            response = try client.get(server.appending(target), headers: headers)
+        } catch {
+            throw failure(error)
+        }
+        // 404 before the document's first op: nothing to fold.
+        if response.status == 404 { return 0 }
+        guard response.status == 200, case .object(let object)? = try? JSONReader.parse(response.body),
+              case .integer(let version)? = object["version"] else {
+            throw failure(status: response.status, message: "HTTP \(response.status)")
+        }
+        return version
+    }
+
     func blame(doc: String) throws(CLIError) -> [BlameLine] {
         try items(get(documentPath(doc, "/blame")), BlameLine.init(json:))
     }
@@ -97,23 +126,31 @@ struct RemoteOperatorSource: OperatorSource {
         server.description.hasSuffix("/") ? String(server.description.dropLast()) : server.description
     }
 
-    private func documentPath(_ doc: String, _ suffix: String) -> String {
+    func documentPath(_ doc: String, _ suffix: String) -> String {
         "/v1/docs/" + Self.percentEncoded(doc) + suffix
     }
 
     /// The JSON body of a 200 answer to `GET target`; any other outcome as a failure that
     /// says what to do.
-    private func get(_ target: String) throws(CLIError) -> JSONValue {
+    func get(_ target: String) throws(CLIError) -> JSONValue {
+        try send("GET", target) ?? .null
+    }
+
+    /// The JSON body of a 2xx answer to `method target` with `body` (nil for 204); any other
+    /// outcome as a failure that says what to do.
+    func send(_ method: String, _ target: String, body: JSONValue? = nil) throws(CLIError) -> JSONValue? {
         var headers = HTTPHeaders([("Accept", "application/json")])
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPClientResponse
         do {
-            response = try client.get(server.appending(target), headers: headers)
+            response = try client.send(method, server.appending(target), headers: headers, body: body?.encoded())
         } catch {
             throw failure(error)
         }
+        if response.status == 204 { return nil }
         let json = try? JSONReader.parse(response.body, maxDepth: 64)
-        guard response.status == 200 else {
+        guard (200..<300).contains(response.status) else {
             var message = "HTTP \(response.status)"
             if case .object(let object)? = json, case .string(let text)? = object["message"] { message = text }
             throw failure(status: response.status, message: message)
@@ -162,8 +199,8 @@ struct RemoteOperatorSource: OperatorSource {
                                    + "with --token or COLLAB_TOKEN; 'collab token' makes one.")
         case 403:
             return context.failure("\(serverName) does not allow this token to do that (\(message)). "
-                                   + "docs and history need the admin role; export and blame need a token "
-                                   + "for the document.")
+                                   + "docs, history, compact, delete and removing names need the admin role; "
+                                   + "restore and tag an editor's; the other reads a token for the document.")
         default:
             return context.failure("\(serverName): \(message).")
         }

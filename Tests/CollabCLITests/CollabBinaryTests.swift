@@ -12,7 +12,8 @@ import Testing
     }
 
     static let subcommands: [[String]] = [
-        ["serve"], ["docs"], ["export"], ["history"], ["show"], ["blame"], ["verify"], ["import"],
+        ["serve"], ["docs"], ["export"], ["history"], ["show"], ["blame"], ["diff"], ["versions"], ["tag"],
+        ["restore"], ["compact"], ["delete"], ["verify"], ["import"],
         ["token"], ["migrate"], ["bench"], ["bench", "ot"], ["bench", "ws"], ["bench", "server"],
         ["bench", "floor"],
     ]
@@ -40,6 +41,12 @@ import Testing
               history                 Show who changed a document, and when.
               show                    Show one operation and the text it changed.
               blame                   Show who last changed each line of a document.
+              diff                    Show what changed in a document between two versions.
+              versions                List a document's named versions.
+              tag                     Name a version of a document.
+              restore                 Bring back an earlier version's text as a new edit.
+              compact                 Fold a document's old history into a snapshot.
+              delete                  Delete a document and its whole history.
               verify                  Check that stored history replays to the stored text.
               import                  Create a document from a text file.
               token                   Print a signed access token for a client.

@@ -65,8 +65,10 @@ import Testing
         }
         #expect(throws: DocumentHistoryError.versionGone(doc: "notes", requested: 119, horizon: 120)) { try text(119) }
         #expect(throws: DocumentHistoryError.versionGone(doc: "notes", requested: 0, horizon: 120)) { try text(0) }
-        // The named version below the horizon kept a snapshot of its own.
-        #expect(try text(77) == fixture.texts[77])
+        // The named version below the horizon kept a snapshot of its own, read by name only.
+        #expect(throws: DocumentHistoryError.versionGone(doc: "notes", requested: 77, horizon: 120)) { try text(77) }
+        #expect(String(try DocumentHistory(store: store, doc: "notes").text(atNamedVersion: 77)) == fixture.texts[77])
+        #expect(String(try DocumentHistory(store: store, doc: "notes").text(atNamedVersion: 200)) == fixture.texts[200])
         #expect(try store.ops(doc: "notes", from: 0, limit: 10).first?.version == 120)
         #expect(try StoreVerifier(store: store).verify(doc: "notes").problems == [])
         // Lines last written at or after the horizon keep their author; older text is one entry.
