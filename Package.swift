@@ -69,7 +69,8 @@ let package = Package(
         // Benchmarks behind `collab bench`: OT replay, WebSocket load, server load, kernel floor,
         // and the editing-trace reader they share.
         .target(name: "CollabBenchmarks",
-                dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CLinux"],
+                dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabServer",
+                               "CLinux"],
                 swiftSettings: strict),
 
         // The operator's commands: serve, export, history, ..., and thin `bench` front ends.

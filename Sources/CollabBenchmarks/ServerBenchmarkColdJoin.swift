@@ -84,6 +84,13 @@ enum ServerBenchmarkColdJoin {
     static func fill(_ document: String, trace: Trace,
                      settings: ServerBenchmark.Settings) -> Result<Int, ServerBenchmark.Failure> {
         guard let path = settings.databasePath else { return .failure(.init(message: "no --db")) }
+        return fill(document, trace: trace, databasePath: path, snapshotInterval: settings.snapshotInterval)
+    }
+
+    /// Stores the trace as `document`'s ops in the database at `path`, a snapshot every
+    /// `snapshotInterval` versions; returns the number of ops stored.
+    static func fill(_ document: String, trace: Trace, databasePath path: String,
+                     snapshotInterval: Int) -> Result<Int, ServerBenchmark.Failure> {
         let store: SQLiteOpStore
         do {
             store = try SQLiteOpStore.openForWriting(path: path)
@@ -102,7 +109,7 @@ enum ServerBenchmarkColdJoin {
             initial.insert(trace.startContent)
             operations.append(initial)
         }
-        let chunk = max(1, settings.snapshotInterval)
+        let chunk = max(1, snapshotInterval)
         var version = 0
         var edit = 0
         do {

@@ -6,5 +6,6 @@ enum BenchCommand {
         name: "bench",
         abstract: "Measure the performance of the engine and the server.",
         discussion: "Results go to standard output; progress and diagnostics to standard error.",
-        subcommands: [BenchOTCommand.spec, BenchWSCommand.spec, BenchServerCommand.spec, BenchFloorCommand.spec])
+        subcommands: [BenchOTCommand.spec, BenchWSCommand.spec, BenchServerCommand.spec, BenchFloorCommand.spec,
+                      BenchHistoryCommand.spec])
 }
