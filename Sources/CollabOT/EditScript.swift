@@ -18,6 +18,8 @@ struct EditScript: Equatable {
     /// coarser diff instead of stalling).
     init?<Element: Equatable>(from old: [Element], to new: [Element], maxEdits: Int) {
         let n = old.count, m = new.count
+        // Every script needs at least |n - m| edits.
+        guard abs(n - m) <= maxEdits else { return nil }
         let limit = min(maxEdits, n + m)
         let offset = limit + 1
         var v = [Int](repeating: 0, count: 2 * limit + 3)
