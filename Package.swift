@@ -49,6 +49,9 @@ let package = Package(
         .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(),
                 dependencies: ["EmbedResources"], path: "Sources/EmbedMigrationsPlugin"),
 
+        // A Redis client (RESP2): commands and pub/sub, for fan-out between nodes.
+        .target(name: "CollabRedis", dependencies: ["CollabTransport"], swiftSettings: strict),
+
         // Authentication: JWT HS256 on OpenSSL's HMAC, claims, document patterns.
         .target(name: "CollabAuth", dependencies: ["COpenSSL", "CollabJSON"], swiftSettings: strict),
 
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "CollabClientTests",
                     dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage",
                                    "CollabAuth", "CollabTestSupport"]),
+        .testTarget(name: "CollabRedisTests", dependencies: ["CollabRedis", "CollabTestSupport"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON", "CollabTestSupport"]),
         .testTarget(name: "CollabServerTests",
                     dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",

@@ -80,7 +80,7 @@ public enum SocketAddress: Sendable, CustomStringConvertible {
     }
 
     /// Calls `body` with a `sockaddr` pointer and length for system calls.
-    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(IOError) -> R) throws(IOError) -> R {
+    public func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(IOError) -> R) throws(IOError) -> R {
         switch self {
         case .v4(var a):
             return try withUnsafeBytes(of: &a) { (raw) throws(IOError) -> R in
