@@ -97,8 +97,10 @@ public final class CollaborationServer: Sendable {
         webSocketConfiguration.sendQueueLimit = configuration.room.maxQueuedBytes
         webSocketConfiguration.http.tls = configuration.tls
         webSocketConfiguration.http.requestTimeout = configuration.handshakeTimeout
+        let proxies = configuration.trustedProxies
         let upgrader = WebSocketUpgrader(configuration: webSocketConfiguration) { request in
-            Self.decide(request, access: access, counter: counter, group: group, loops: loops, lifecycle: lifecycle)
+            Self.decide(request, access: access, counter: counter, group: group, loops: loops, lifecycle: lifecycle,
+                        proxies: proxies)
         }
         let logEvent = configuration.logEvent
         var router = HTTPRouter()
@@ -112,7 +114,10 @@ public final class CollaborationServer: Sendable {
             if request.head.headers.first("Upgrade") != nil {
                 let result = upgrader.route(request)
                 if case .respond(let response) = result {
-                    Self.recordRefusal(response, of: request, metrics: metrics, logEvent: logEvent)
+                    let client = Self.clientAddress(of: request, proxies: proxies)
+                    Self.recordRefusal(response, of: request,
+                                       client: client == request.remoteAddress?.host ? nil : client,
+                                       metrics: metrics, logEvent: logEvent)
                 }
                 return result
             }
@@ -153,7 +158,9 @@ public final class CollaborationServer: Sendable {
 
     /// Counts and logs an upgrade request refused before the upgrade (status, path without
     /// its token, remote address, the body's reason).
-    private static func recordRefusal(_ response: HTTPResponse, of request: HTTPRequest, metrics: ServerMetrics,
+    /// `client`: the address a trusted proxy forwarded, if any (else the peer's is logged).
+    private static func recordRefusal(_ response: HTTPResponse, of request: HTTPRequest, client: String?,
+                                      metrics: ServerMetrics,
                                       logEvent: @escaping @Sendable (ServerLogEvent) -> Void) {
         metrics.rejectedHandshakes.increment(String(response.status.code))
         var reason: String?
@@ -164,7 +171,7 @@ public final class CollaborationServer: Sendable {
         logEvent(ServerLogEvent(.info, "refused", reason ?? "upgrade refused", fields: [
             ("status", .integer(response.status.code)),
             ("target", .string(ServerLogEvent.redactedTarget(request.head.target))),
-            ("remote", request.remoteAddress.map { .string($0.description) } ?? .null),
+            ("remote", (client ?? request.remoteAddress?.description).map { .string($0) } ?? .null),
         ]))
     }
 
@@ -172,7 +179,7 @@ public final class CollaborationServer: Sendable {
     /// (503), then the room's loop.
     private static func decide(_ request: WebSocketUpgradeRequest, access: DocumentAccess, counter: ConnectionCounter,
                                group: EventLoopGroup, loops: [LoopBound<LoopRooms>],
-                               lifecycle: ServerLifecycle) -> WebSocketUpgradeDecision {
+                               lifecycle: ServerLifecycle, proxies: TrustedProxies) -> WebSocketUpgradeDecision {
         guard let documentId = DocumentAccess.documentId(inPath: request.head.path) else {
             return .reject(.badRequest, message: "invalid document id: 1-128 of [A-Za-z0-9._-], first alphanumeric")
         }
@@ -185,9 +192,10 @@ public final class CollaborationServer: Sendable {
         guard lifecycle.isRunning else {
             return .reject(.serviceUnavailable, message: "the server is shutting down")
         }
+        let clientAddress = Self.clientAddress(of: request.request, proxies: proxies)
         let slot: ConnectionSlot
         do {
-            slot = try counter.reserve(user: grant.identity.sub, address: request.request.remoteAddress?.host)
+            slot = try counter.reserve(user: grant.identity.sub, address: clientAddress)
         } catch {
             return .reject(error.response)
         }
@@ -198,8 +206,15 @@ public final class CollaborationServer: Sendable {
         let openOrder = slot.openOrder
         return .accept(targetLoop: loop) { webSocket in
             DocumentConnection(webSocket: webSocket, documentId: grant.documentId, identity: grant.identity,
-                               deadline: grant.deadline, rooms: rooms.value, slot: slot, openOrder: openOrder)
+                               deadline: grant.deadline, rooms: rooms.value, slot: slot, openOrder: openOrder,
+                               forwardedFor: clientAddress == request.request.remoteAddress?.host ? nil : clientAddress)
         }
+    }
+
+    /// The client's address: the peer's, or behind a trusted proxy the one `X-Forwarded-For` names.
+    static func clientAddress(of request: HTTPRequest, proxies: TrustedProxies) -> String? {
+        proxies.clientAddress(peer: request.remoteAddress?.host,
+                              forwardedFor: request.head.headers.values("X-Forwarded-For"))
     }
 
     /// Graceful shutdown: stops accepting, lets the commits in flight finish and sends their

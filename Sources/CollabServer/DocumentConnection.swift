@@ -17,6 +17,8 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     /// This connection's place under the connection caps; given back at close.
     private let slot: ConnectionSlot?
     private let openedAt = ContinuousClock.now
+    /// Behind a trusted proxy, the client's address it forwarded (logged instead of the proxy's).
+    private let forwardedFor: String?
     /// The close code this side chose, if it closed first (the peer's echo may differ).
     private var closeCodeSent: WebSocketCloseCode?
 
@@ -24,7 +26,9 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     /// cannot, the connection is closed with 1011 when it opens). `openOrder` was taken when
     /// the upgrade was accepted (`ConnectionSlot.openOrder`).
     init(webSocket: WebSocketServerConnection, documentId: String, identity: SessionIdentity,
-         deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil, openOrder: UInt64) {
+         deadline: Int?, rooms: LoopRooms, slot: ConnectionSlot? = nil, openOrder: UInt64,
+         forwardedFor: String? = nil) {
+        self.forwardedFor = forwardedFor
         self.webSocket = webSocket
         self.rooms = rooms
         self.deadline = deadline
@@ -67,7 +71,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     private var logFields: [(key: String, value: JSONValue)] {
         [("doc", .string(documentId)),
          ("user", identity.sub.map(JSONValue.string) ?? .null),
-         ("remote", webSocket.remoteAddress.map { .string($0.description) } ?? .null)]
+         ("remote", (forwardedFor ?? webSocket.remoteAddress?.description).map { .string($0) } ?? .null)]
     }
 
     var queuedBytes: Int { webSocket.queuedBytes }

@@ -78,8 +78,10 @@ enum ServeCommand {
                     help: "Most open WebSockets of one user (token sub); more get HTTP 503. 0: no limit.",
                     defaultValue: "5", environment: "COLLAB_MAX_CONNECTIONS_PER_USER"),
             .option("--max-connections-per-address", value: "count", kind: .nonNegativeInteger,
-                    help: "Most open WebSockets from one IP address; more get HTTP 503. Behind a proxy every client has the proxy's address: raise it or use 0 (no limit).",
+                    help: "Most open WebSockets from one IP address; more get HTTP 503. Behind a proxy, name it with --trusted-proxy so each client counts by its own address.",
                     defaultValue: "50", environment: "COLLAB_MAX_CONNECTIONS_PER_ADDRESS"),
+            .repeatable("--trusted-proxy", value: "cidr",
+                        help: "A load balancer's address or range (10.0.0.0/8, ::1): from such a peer the client's address is taken from X-Forwarded-For, for the per-address cap and the logs."),
             .option("--ops-per-second", value: "rate", kind: .integer(1...1_000_000),
                     help: "Operations a connection may send per second, sustained; more are refused with rate_limited.",
                     defaultValue: "100", environment: "COLLAB_OPS_PER_SECOND"),
@@ -160,6 +162,11 @@ enum ServeCommand {
         if let count = arguments.int("--max-connections") { configuration.maxConnections = count }
         if let count = arguments.int("--max-connections-per-user") { configuration.maxConnectionsPerUser = count }
         if let count = arguments.int("--max-connections-per-address") { configuration.maxConnectionsPerAddress = count }
+        do {
+            configuration.trustedProxies = try TrustedProxies(cidrs: arguments.strings("--trusted-proxy"))
+        } catch {
+            throw context.usageError("invalid value for '--trusted-proxy': \(error).")
+        }
         if let rate = arguments.int("--ops-per-second") { configuration.room.opsPerSecond = Double(rate) }
         if let burst = arguments.int("--op-burst") { configuration.room.opBurst = Double(burst) }
         if let rate = arguments.int("--presence-per-second") { configuration.room.presencePerSecond = Double(rate) }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CollabJSON
+import CollabServer
 import Foundation
 import Testing
 
@@ -128,6 +129,32 @@ import Testing
         open.removeAll()
         try #require(harness.eventually { try? harness.connect("addr-9") } != nil)
         try harness.expectServing()
+    }
+
+    /// Behind a trusted proxy each client counts by the address it forwards; from any other
+    /// peer `X-Forwarded-For` is ignored (a client cannot choose its own address).
+    @Test func perAddressCapFollowsXForwardedForFromATrustedProxyOnly() throws {
+        let loopback = try TrustedProxies(cidrs: ["127.0.0.0/8"])
+        let proxied = try ServerTestHarness {
+            $0.maxConnectionsPerAddress = 1
+            $0.trustedProxies = loopback
+        }
+        func connect(_ harness: ServerTestHarness, as client: String) throws -> ServerTestConnection {
+            try ServerTestConnection.webSocket(port: harness.port, path: "/v1/docs/xff",
+                                               headers: [("X-Forwarded-For", client)])
+        }
+        let ada = try connect(proxied, as: "203.0.113.7")
+        let bob = try connect(proxied, as: "198.51.100.1, 203.0.113.99")  // the nearest hop is the client
+        let refused = try ServerTestConnection(port: proxied.port)
+            .request("/v1/docs/xff", headers: [("X-Forwarded-For", "203.0.113.7")], upgrade: true)
+        #expect(refused.status == 503 && refused.body.contains("this address"))
+        _ = (ada, bob)
+        let direct = try ServerTestHarness { $0.maxConnectionsPerAddress = 1 }
+        let first = try connect(direct, as: "203.0.113.7")
+        let spoofed = try ServerTestConnection(port: direct.port)
+            .request("/v1/docs/xff", headers: [("X-Forwarded-For", "198.51.100.1")], upgrade: true)
+        #expect(spoofed.status == 503)
+        _ = first
     }
 
     @Test func totalCapIs503() throws {
