@@ -188,8 +188,10 @@ extension Room {
         let batch = Array(recent[(first - recentBase)...])
         appendingBatches.append(batch.count)
         submittedVersion = headVersion
+        let epoch = appendEpoch
         store.append(batch, to: documentId) { [weak self] result in
-            self?.appendCompleted(result, firstVersion: first)
+            guard let self, epoch == self.appendEpoch else { return }
+            self.appendCompleted(result, firstVersion: first)
         }
     }
 
@@ -202,9 +204,14 @@ extension Room {
         // A failure stops the room whatever its place: a writer refusing work after `close()`
         // completes on the submitting thread, so its hop may overtake earlier completions.
         if case .failure(let error) = result {
-            fail(error)
+            if error.isVersionConflict && consecutiveCatchUps < Self.maxConsecutiveCatchUps {
+                catchUp(after: error)
+            } else {
+                fail(error)
+            }
             return
         }
+        consecutiveCatchUps = 0
         // Successes come in submission order (see `startAppendIfIdle`).
         assert(firstVersion == durableVersion, "append of \(firstVersion) completed while durable is \(durableVersion)")
         guard firstVersion == durableVersion else {

@@ -39,6 +39,10 @@ public final class Room {
     var lastSnapshotVersion: Int
     /// The compaction horizon: no catch-up or transform from a version below it.
     var horizon = 0
+    /// Bumped by every catch-up: completions of appends made before it are stale.
+    var appendEpoch = 0
+    /// Catch-ups since the last successful append (bounded, then the room fails).
+    var consecutiveCatchUps = 0
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection

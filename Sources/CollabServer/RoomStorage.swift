@@ -18,6 +18,8 @@ final class RoomStorage: RoomStore {
     let log: @Sendable (String) -> Void
     /// The document's length in scalars after the last op handed to `append`.
     private var documentLength = 0
+    /// The next append starts a new chain at the writer (after loading or catching up).
+    private var startsChain = true
 
     init(reader: SQLiteOpStore, writer: GroupCommitWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void) {
         self.reader = reader
@@ -72,9 +74,24 @@ final class RoomStorage: RoomStore {
         // The writer completes on its thread; the room must hear it on its own loop.
         let bound = LoopBound(completion, eventLoop: loop)
         let loop = self.loop
-        writer.append(rows) { result in
-            let mapped = result.mapError { RoomStoreError("append failed: \($0)") }
+        let resync = startsChain
+        startsChain = false
+        writer.append(rows, resync: resync) { result in
+            let mapped = result.mapError { error in
+                if case .versionConflict = error { return RoomStoreError("append failed: \(error)", isVersionConflict: true) }
+                return RoomStoreError("append failed: \(error)")
+            }
             loop.execute { bound.value(mapped) }
+        }
+    }
+
+    func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
+        try reading { () throws(StorageError) in
+            let rows = try reader.ops(doc: documentId, from: version, limit: Int(Int32.max))
+            let records = try Self.records(rows)
+            if let last = rows.last { documentLength = last.length }
+            startsChain = true
+            return records
         }
     }
 

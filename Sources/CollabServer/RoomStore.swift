@@ -27,6 +27,11 @@ public protocol RoomStore: AnyObject {
     func append(_ records: [OpRecord], to documentId: String,
                 completion: @escaping (Result<Void, RoomStoreError>) -> Void)
 
+    /// Every op stored for `documentId` from `version` on — after an append failed with a
+    /// version conflict, the ops another writer stored — and the store's bookkeeping reset to
+    /// them, so the next append (transformed over them) starts a new chain.
+    func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord]
+
     /// Stores a snapshot of `documentId` at `version` (durable `text`). Fire and forget:
     /// snapshots only speed up loading, so a failure is the store's to log.
     func saveSnapshot(of documentId: String, version: Int, text: String)

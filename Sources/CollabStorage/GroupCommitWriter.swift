@@ -60,21 +60,30 @@ public final class GroupCommitWriter: Sendable {
     }
 
     private enum Request: Sendable {
-        case append([OpRecord], @Sendable (Result<Void, StorageError>) -> Void)
+        /// Records, whether they start a new chain (`resync`), and the completion.
+        case append([OpRecord], resync: Bool, @Sendable (Result<Void, StorageError>) -> Void)
         case snapshot(Snapshot, @Sendable (Result<Void, StorageError>) -> Void)
 
         var completion: @Sendable (Result<Void, StorageError>) -> Void {
             switch self {
-            case .append(_, let completion), .snapshot(_, let completion): completion
+            case .append(_, _, let completion), .snapshot(_, let completion): completion
             }
         }
 
         var opCount: Int {
             switch self {
-            case .append(let records, _): records.count
+            case .append(let records, _, _): records.count
             case .snapshot: 0
             }
         }
+    }
+
+    /// Documents whose last append failed with a version conflict. Their appends already
+    /// queued behind it were made on top of the failed one, so they fail too — even one whose
+    /// first version happens to fit what another writer stored — until an append marked
+    /// `resync` (made after catching up) starts a new chain. Storage thread only.
+    private final class ConflictFence {
+        var documents: Set<String> = []
     }
 
     private struct State: Sendable {
@@ -165,9 +174,13 @@ public final class GroupCommitWriter: Sendable {
 
     /// Queues `records` for the next group commit; `completion` runs once it is durable or failed.
     /// After `close()`, completes at once, on the calling thread, with `.closed`.
-    public func append(_ records: [OpRecord],
+    ///
+    /// Once an append of a document fails with `.versionConflict`, its later appends fail the
+    /// same way until one comes with `resync` (the writer's first append of a document after
+    /// loading it or catching up), so a chain of outstanding appends never lands half.
+    public func append(_ records: [OpRecord], resync: Bool = false,
                        completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
-        submit(.append(records, completion))
+        submit(.append(records, resync: resync, completion))
     }
 
     /// Queues a snapshot write, committed in order with the appends around it.
@@ -230,6 +243,7 @@ public final class GroupCommitWriter: Sendable {
     private static func run(shared: Shared, store: SQLiteOpStore, maxGroupSize: Int, commitDelay: Duration,
                             onCommit: (@Sendable (CommitReport) -> Void)?) {
         var batch: [Request] = []
+        let fence = ConflictFence()
         while true {
             enum Next { case commit, park, stop, wait(Duration) }
             let now = ContinuousClock.now
@@ -261,7 +275,7 @@ public final class GroupCommitWriter: Sendable {
             case .stop:
                 return
             case .commit:
-                let results = commit(batch, shared: shared, store: store, onCommit: onCommit)
+                let results = commit(batch, shared: shared, store: store, fence: fence, onCommit: onCommit)
                 let requests = batch
                 let complete: WALSyncer.Work = { syncError in
                     for (request, result) in zip(requests, results) {
@@ -302,7 +316,7 @@ public final class GroupCommitWriter: Sendable {
     }
 
     /// Writes `batch` in one transaction; returns each request's result.
-    private static func commit(_ batch: [Request], shared: Shared, store: SQLiteOpStore,
+    private static func commit(_ batch: [Request], shared: Shared, store: SQLiteOpStore, fence: ConflictFence,
                                onCommit: (@Sendable (CommitReport) -> Void)?)
         -> [Result<Void, StorageError>] {
         let database = store.database
@@ -313,9 +327,9 @@ public final class GroupCommitWriter: Sendable {
         do throws(StorageError) {
             // Optimistically without savepoints (two statements per request saved); a request
             // that fails undoes the attempt, and the group is written again, isolated.
-            if let written = try write(batch, store: store, isolated: false) {
+            if let written = try write(batch, store: store, fence: fence, isolated: false) {
                 results = written
-            } else if let written = try write(batch, store: store, isolated: true) {
+            } else if let written = try write(batch, store: store, fence: fence, isolated: true) {
                 results = written
             } else {
                 // `isolated` always answers; should it not, fail the group rather than drop it.
@@ -354,8 +368,10 @@ public final class GroupCommitWriter: Sendable {
     /// Begins a transaction and writes `batch` into it (the caller commits); returns each
     /// request's result. Not `isolated`, the first failing request rolls everything back and
     /// the answer is nil; `isolated`, a savepoint per request confines a failure to it.
-    private static func write(_ batch: [Request], store: SQLiteOpStore, isolated: Bool)
+    private static func write(_ batch: [Request], store: SQLiteOpStore, fence: ConflictFence, isolated: Bool)
         throws(StorageError) -> [Result<Void, StorageError>]? {
+        // The fence as it was, for the isolated rewrite after an optimistic attempt.
+        let fenced = fence.documents
         let database = store.database
         var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
         try sqlite { () throws(SQLiteError) in try database.begin(.immediate) }
@@ -366,7 +382,21 @@ public final class GroupCommitWriter: Sendable {
             }
             do throws(StorageError) {
                 switch request {
-                case .append(let records, _): try store.insert(records, into: &opLog)
+                case .append(let records, let resync, _):
+                    if let first = records.first {
+                        if resync {
+                            fence.documents.remove(first.doc)
+                        } else if fence.documents.contains(first.doc) {
+                            let stored = (try? store.currentVersion(doc: first.doc)) ?? 0
+                            throw StorageError.versionConflict(doc: first.doc, expected: stored, found: first.version)
+                        }
+                    }
+                    do throws(StorageError) {
+                        try store.insert(records, into: &opLog)
+                    } catch .versionConflict(let doc, let expected, let found) {
+                        fence.documents.insert(doc)
+                        throw .versionConflict(doc: doc, expected: expected, found: found)
+                    }
                 case .snapshot(let snapshot, _): try store.insert(snapshot)
                 }
             } catch {
@@ -375,6 +405,7 @@ public final class GroupCommitWriter: Sendable {
                 guard database.isInTransaction else { throw error }
                 guard isolated else {
                     try sqlite { () throws(SQLiteError) in try database.rollback() }
+                    fence.documents = fenced
                     return nil
                 }
                 results[index] = .failure(error)

@@ -18,9 +18,9 @@ enum ImportCommand {
             text. A file identical to the current text stores nothing.
 
             The database must exist ('collab migrate' creates one). Importing into a \
-            document that editors have open in a running server is not coordinated with \
-            the server: its room keeps the text it holds and the next edit there fails to \
-            store. Import while nobody has the document open.
+            document that editors have open in a running server is safe: on its next edit \
+            the server's room finds the imported version, sends it to its editors and \
+            re-applies their edits on top of it.
             """,
         arguments: [
             CollabCommand.documentArgument,

@@ -57,6 +57,10 @@ final class FakeStore: RoomStore {
         if commitsImmediately { commitAll() }
     }
 
+    func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
+        try ops(of: documentId, from: version, limit: Int.max / 2)
+    }
+
     func saveSnapshot(of documentId: String, version: Int, text: String) {
         snapshots[documentId, default: []].append((version, text))
     }

@@ -304,3 +304,51 @@ final class Completions: Sendable {
         #expect(cause.code == .cantOpen)
     }
 }
+
+/// After a version conflict, the appends already queued behind it fail too, even one that
+/// happens to fit what the other writer stored, until an append marked `resync` (made after
+/// catching up) starts a new chain.
+@Suite struct GroupCommitWriterFenceTests {
+    static func record(_ version: Int, client: String, seq: Int) -> OpRecord {
+        OpRecord(doc: "d", version: version, clientId: client, seq: seq, user: "u", ts: 1, length: version + 1,
+                 opJSON: "[\(version),\"x\"]", deletedJSON: "[]")
+    }
+
+    @Test func aChainBehindAConflictFailsUntilResync() throws {
+        let directory = try TemporaryDirectory()
+        var configuration = GroupCommitWriter.Configuration(path: directory.path())
+        configuration.commitDelay = .zero
+        let writer = try GroupCommitWriter(configuration: configuration)
+        defer { writer.close() }
+        func append(_ records: [OpRecord], resync: Bool = false) -> Result<Void, StorageError> {
+            let done = DispatchSemaphore(value: 0)
+            let result = Mutex<Result<Void, StorageError>?>(nil)
+            writer.append(records, resync: resync) { outcome in
+                result.withLock { $0 = outcome }
+                done.signal()
+            }
+            done.wait()
+            return result.withLock { $0! }
+        }
+        #expect((try? append([Self.record(0, client: "room", seq: 1)]).get()) != nil)
+        // Another writer stores version 1.
+        let other = try SQLiteOpStore.openForWriting(path: directory.path())
+        try other.append([Self.record(1, client: "other", seq: 1)])
+        // The room's chain: version 1 (conflicts), then version 2 — which would fit after the
+        // other writer's op, but was made on top of the room's own version 1.
+        guard case .failure(.versionConflict(_, let expected, let found)) = append([Self.record(1, client: "room", seq: 2)]) else {
+            Issue.record("the conflicting append did not fail with a version conflict")
+            return
+        }
+        #expect(expected == 2 && found == 1)
+        guard case .failure(.versionConflict) = append([Self.record(2, client: "room", seq: 3)]) else {
+            Issue.record("an append behind a conflict was stored")
+            return
+        }
+        #expect(try other.currentVersion(doc: "d") == 2)
+        // After catching up, the re-transformed op starts a new chain and is stored.
+        #expect((try? append([Self.record(2, client: "room", seq: 2)], resync: true).get()) != nil)
+        #expect((try? append([Self.record(3, client: "room", seq: 3)]).get()) != nil)
+        #expect(try other.currentVersion(doc: "d") == 4)
+    }
+}
