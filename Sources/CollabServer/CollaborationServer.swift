@@ -20,6 +20,9 @@ public final class CollaborationServer: Sendable {
     private let metrics: ServerMetrics
     private let lifecycle: ServerLifecycle
 
+    /// This node's name in logs and metrics (`--node-id`, default `HOST:PORT`).
+    public let nodeId: String
+
     /// The bound address (the real port when started with port 0).
     public var localAddress: SocketAddress { httpServer.localAddress }
 
@@ -142,6 +145,9 @@ public final class CollaborationServer: Sendable {
         self.writer = writer
         self.loops = loops
         self.lifecycle = lifecycle
+        let bound = httpServer.localAddress
+        nodeId = configuration.nodeId ?? (bound.host.contains(":") ? "[\(bound.host)]:\(bound.port)" : "\(bound.host):\(bound.port)")
+        metrics.node.withLock { [nodeId] in $0 = nodeId }
     }
 
     /// `configuration` whose `log` lines also go out as structured `error` events.

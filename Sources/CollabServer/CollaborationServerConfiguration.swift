@@ -35,6 +35,8 @@ public struct CollaborationServerConfiguration: Sendable {
     /// Most open WebSockets from one remote IP address; more get 503. 0: no limit. Default 50.
     /// Behind a reverse proxy every client shares the proxy's address: raise it or set 0.
     public var maxConnectionsPerAddress = 50
+    /// This node's name in logs and metrics; nil: `HOST:PORT` as bound.
+    public var nodeId: String?
     /// Proxies whose `X-Forwarded-For` names the client (for the per-address cap and logs).
     public var trustedProxies = TrustedProxies()
     /// Serves `/metrics` without a token (for a scraper on a private network). Default false.

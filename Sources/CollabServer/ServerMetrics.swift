@@ -8,6 +8,8 @@ final class ServerMetrics: Sendable {
     /// Upper bounds of the group-commit size histogram, in requests per commit.
     static let groupSizeBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 
+    /// The node's name (`--node-id`, default `HOST:PORT`), set once the port is bound.
+    let node = Mutex<String>("")
     let openConnections = Atomic<Int>(0)
     let roomsLoaded = Atomic<Int>(0)
     let joins = Atomic<Int>(0)
@@ -47,6 +49,18 @@ final class ServerMetrics: Sendable {
         func metric(_ name: String, _ type: String, _ help: String, _ value: borrowing Atomic<Int>) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value.load(ordering: .relaxed))\n"
         }
+        // Prometheus label values escape backslash, quote and line feed.
+        var nodeLabel = ""
+        for character in node.withLock({ $0 }) {
+            switch character {
+            case "\\": nodeLabel += "\\\\"
+            case "\"": nodeLabel += "\\\""
+            case "\n": nodeLabel += "\\n"
+            default: nodeLabel.append(character)
+            }
+        }
+        out += "# HELP collab_node_info This node's name (--node-id).\n# TYPE collab_node_info gauge\n"
+            + "collab_node_info{node=\"\(nodeLabel)\"} 1\n"
         metric("collab_connections_open", "gauge", "Open WebSocket connections.", openConnections)
         metric("collab_rooms_loaded", "gauge", "Documents loaded in memory.", roomsLoaded)
         metric("collab_joins_total", "counter", "Successful joins.", joins)

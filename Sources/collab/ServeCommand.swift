@@ -80,6 +80,8 @@ enum ServeCommand {
             .option("--max-connections-per-address", value: "count", kind: .nonNegativeInteger,
                     help: "Most open WebSockets from one IP address; more get HTTP 503. Behind a proxy, name it with --trusted-proxy so each client counts by its own address.",
                     defaultValue: "50", environment: "COLLAB_MAX_CONNECTIONS_PER_ADDRESS"),
+            .option("--node-id", value: "name", help: "This node's name in logs and metrics.",
+                    defaultDescription: "HOST:PORT", environment: "COLLAB_NODE_ID"),
             .repeatable("--trusted-proxy", value: "cidr",
                         help: "A load balancer's address or range (10.0.0.0/8, ::1): from such a peer the client's address is taken from X-Forwarded-For, for the per-address cap and the logs."),
             .option("--ops-per-second", value: "rate", kind: .integer(1...1_000_000),
@@ -162,6 +164,7 @@ enum ServeCommand {
         if let count = arguments.int("--max-connections") { configuration.maxConnections = count }
         if let count = arguments.int("--max-connections-per-user") { configuration.maxConnectionsPerUser = count }
         if let count = arguments.int("--max-connections-per-address") { configuration.maxConnectionsPerAddress = count }
+        configuration.nodeId = arguments.string("--node-id").flatMap { $0.isEmpty ? nil : $0 }
         do {
             configuration.trustedProxies = try TrustedProxies(cidrs: arguments.strings("--trusted-proxy"))
         } catch {
@@ -217,7 +220,8 @@ enum ServeCommand {
         logger.operator(ServerLogEvent(
             .info, "start", "listening on \(secure ? "wss" : "ws")://\(authority) "
                 + "(\(secure ? "https" : "http")://\(authority)/), data in \(databasePath)",
-            fields: [("address", .string(authority)), ("tls", .bool(secure)), ("db", .string(databasePath)),
+            fields: [("address", .string(authority)), ("node", .string(server.nodeId)), ("tls", .bool(secure)),
+                     ("db", .string(databasePath)),
                      ("auth", .string(secret == nil ? "open" : "jwt")), ("metrics_open", .bool(configuration.metricsOpen))]))
         if secret == nil {
             logger.operator(ServerLogEvent(

@@ -39,6 +39,7 @@ import CollabTestSupport
         let start = try JSONReader.parse(String(text.prefix { $0 != "\n" }))
         #expect(start["event"]?.string == "start" && start["level"]?.string == "info")
         #expect(start["auth"]?.string == "jwt")
+        #expect(start["node"]?.string == start["address"]?.string)
         let port = try #require(start["address"]?.string?.split(separator: ":").last.flatMap { Int($0) })
         // A refused handshake with a token in the query, then a stop.
         let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXRoYXQtaXMtd3Jvbmc"

@@ -26,6 +26,14 @@ import Testing
         #expect(try harness.get("/nothing").status == 404)
     }
 
+    @Test func nodeIdInMetrics() throws {
+        let harness = try ServerTestHarness()
+        #expect(harness.server?.nodeId == "127.0.0.1:\(harness.port)")
+        #expect(try harness.get("/metrics").body.contains("collab_node_info{node=\"127.0.0.1:\(harness.port)\"} 1"))
+        let named = try ServerTestHarness { $0.nodeId = #"eu-1 "blue""# }
+        #expect(try named.get("/metrics").body.contains(#"collab_node_info{node="eu-1 \"blue\""} 1"#))
+    }
+
     @Test func documentTextAtVersions() throws {
         let harness = try ServerTestHarness { $0.room.snapshotInterval = 2 }
         try Self.write(5, to: "doc.1", on: harness)
