@@ -131,8 +131,10 @@
         const start = v - (v % this.page);
         if (!this.pages.has(start)) {
           this.requests++;
+          // A page that ends at the live version is fetched again later: new ops land there.
           const load = this.source.ops(start, this.page).then((list) => {
             for (const r of list) this.records.set(r.v, r);
+            if (list.length < this.page) this.pages.delete(start);
           });
           this.pages.set(start, load);
           load.catch(() => this.pages.delete(start));

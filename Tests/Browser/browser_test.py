@@ -27,6 +27,17 @@ Usage:
   browser_test.py reload PATH/TO/collab
       A page with an op whose ack is lost, an edit queued behind it and an edit made offline
       is reloaded: the edits land exactly once (GET /v1/docs/{id} and /ops).
+  browser_test.py timeslider PATH/TO/collab
+      A document with a known history (a raw client's ops): the sample's timeslider shows the
+      text at a scrubbed-to version (= GET ?version=N), an insert step in green and a delete
+      step struck through in red, steps with Previous/Next and Play, names a version (listed by
+      GET /versions, a mark on the slider), a diff between two versions, restores a version (a
+      new version with that text, seen by the editor) and goes back to live editing.
+  browser_test.py timeslider-bench PATH/TO/collab [--trace FILE] [--steps N]
+      Loads an editing trace (default: automerge-paper) into the server's database with
+      `collab bench server --scenario coldjoin`, opens the timeslider on it and prints the
+      median and p95 of single steps forward and backward and of random jumps (each until the
+      text and its change are drawn and laid out).
   browser_test.py bench PATH/TO/collab
       Tests/Browser/undo-bench.mjs in Chromium: prints the median time of undoing one step
       on a 100k-character document through 1,000 later remote ops.
@@ -639,6 +650,164 @@ def _stored(processes, doc, piece):
         return False
 
 
+
+def button_named(name):
+    """A JS expression: the button whose accessible name (aria-label or text) is `name`."""
+    return ("[...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') || "
+            f"b.textContent.trim()) === {json.dumps(name)})")
+
+
+VIEW_TEXT = ("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'DEL')"
+             ".map((n) => n.textContent).join('')")
+VIEW_RUNS = ("[...document.getElementById('ts-view').querySelectorAll('ins, del')].map((e) => [e.nodeName, e.textContent])")
+
+
+async def shown(page, version, what):
+    await page.until(f"(() => {{ const v = document.getElementById('ts-view'); return !v.hidden && "
+                     f"v.dataset.version === '{version}' && v.dataset.mode === 'version' && !v.dataset.busy; }})()",
+                     f"{what}: the timeslider to show version {version}")
+
+
+async def timeslider(processes, arguments):
+    """The sample's timeslider on a document with a known history."""
+    doc = "timeslider-test"
+    base = processes.http()
+    bob, version = await raw_client(processes.port, doc, "bob-slider-00001", "Bob", "#2f9e44")
+    # (op, what it does) on "Hello world 😀\n"; versions 1.. are the texts after each op.
+    ops = [
+        ["Hello world 😀\n"],
+        [6, "brave new ", 8],                     # v2: an insert
+        [6, {"d": 6}, 12],                        # v3: a delete ("brave ")
+        [18, "Second line 👍🏽\n"],                 # v4
+        [10, {"d": 5}, "planet", 18],             # v5: "world" -> "planet"
+    ] + [[0, f"{i} "] for i in range(6, 13)]      # v6..v12: short inserts at the start
+    seq = 0
+    for op in ops:
+        seq += 1
+        if op[0] == 0:
+            op = [op[1], len(server_text(processes, doc))]  # code points, as Python counts
+        await bob.send(json.dumps({"type": "op", "seq": seq, "v": version, "op": op}))
+        version = await drain_until_ack(bob, seq) + 1
+    texts = {v: http_json(f"{base}/v1/docs/{doc}?version={v}")["text"] for v in range(version + 1)}
+    if texts[3] != "Hello new world 😀\n" or texts[2] != "Hello brave new world 😀\n":
+        fail(f"the test history is not what it should be: {texts}")
+
+    page = await Page.open(processes.devtools_port)
+    await open_sample(page, base, doc, "Ada")
+    for name in ("Open timeslider",):
+        if not await page.evaluate(f"!!{button_named(name)}"):
+            fail(f"no button named {name!r}", page)
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version, "opening")
+    if not await page.evaluate(f"{TEXTAREA}.offsetParent === null"):
+        fail("the editable textarea is still shown in the timeslider", page)
+    for name in ("Previous version", "Next version", "Play", "Name this version", "Restore this version",
+                 "Back to live editing"):
+        if not await page.evaluate(f"!!{button_named(name)} && {button_named(name)}.offsetParent !== null"):
+            fail(f"the timeslider has no visible button named {name!r}", page)
+    slider = "document.querySelector('input[type=range][aria-label=\"Version\"]')"
+    if await page.evaluate(f"{slider} && {slider}.max") != str(version):
+        fail(f"no slider labelled 'Version' up to {version}", page)
+
+    # Scrub: the slider set as a user drags it (input events), to several versions.
+    for n in (3, 9, 1, 5):
+        await page.evaluate(f"(() => {{ const s = {slider}; s.value = '{n}'; s.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()")
+        await shown(page, n, f"scrubbing to {n}")
+        if await page.evaluate(VIEW_TEXT) != texts[n]:
+            fail(f"at version {n} the timeslider shows {await page.evaluate(VIEW_TEXT)!r}, not {texts[n]!r}", page)
+    # An insert step and a delete step, with Next and Previous.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '2'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 2, "scrubbing to 2")
+    runs = await page.evaluate(VIEW_RUNS)
+    if runs != [["INS", "brave new "]]:
+        fail(f"the insert step at version 2 is drawn as {runs}, not one green 'brave new '", page)
+    color = await page.evaluate("getComputedStyle(document.querySelector('#ts-view ins')).backgroundColor")
+    rgb = [float(x) for x in re.findall(r"[\d.]+", color)[:3]]
+    if not (rgb[1] > rgb[0] and rgb[1] > rgb[2]):
+        fail(f"the insert is not drawn green: {color}", page)
+    await page.evaluate(f"{button_named('Next version')}.click()")
+    await shown(page, 3, "Next version")
+    runs = await page.evaluate(VIEW_RUNS)
+    if runs != [["DEL", "brave "]] or await page.evaluate(VIEW_TEXT) != texts[3]:
+        fail(f"the delete step at version 3 is drawn as {runs}, not one struck-through 'brave '", page)
+    style = await page.evaluate("(() => { const s = getComputedStyle(document.querySelector('#ts-view del')); "
+                                "return [s.textDecorationLine, s.color]; })()")
+    rgb = [float(x) for x in re.findall(r"[\d.]+", style[1])[:3]]
+    if "line-through" not in style[0] or not (rgb[0] > rgb[1] and rgb[0] > rgb[2]):
+        fail(f"the delete is not struck through in red: {style}", page)
+    change = await page.evaluate("document.getElementById('ts-change').textContent")
+    if "Bob" not in change and "bob" not in change.lower():
+        fail(f"the step's author is not shown: {change!r}", page)
+    await page.evaluate(f"{button_named('Previous version')}.click()")
+    await shown(page, 2, "Previous version")
+    await page.evaluate(f"{button_named('Previous version')}.click()")
+    await shown(page, 1, "Previous version")
+    if await page.evaluate(VIEW_TEXT) != texts[1] or await page.evaluate(VIEW_RUNS) != [["INS", texts[1]]]:
+        fail(f"version 1 is shown as {await page.evaluate(VIEW_RUNS)}", page)
+    # Play runs to the live version and stops.
+    await page.evaluate(f"{button_named('Play')}.click()")
+    await shown(page, version, "Play")
+    await page.until(f"{button_named('Play')}.getAttribute('aria-pressed') === 'false'", "Play to stop at the end")
+
+    # Name version 3.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '3'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 3, "scrubbing to 3")
+    await page.evaluate("document.querySelector('input[aria-label=\"Version name\"]').value = 'Draft one ✍️'")
+    await page.evaluate(f"{button_named('Name this version')}.click()")
+    await page.until("!!document.querySelector('.ts-mark[data-name=\"Draft one ✍️\"][data-version=\"3\"]')",
+                     "a mark for the named version")
+    names = http_json(f"{base}/v1/docs/{doc}/versions")
+    if not any(n["name"] == "Draft one ✍️" and n["version"] == 3 for n in names):
+        fail(f"GET /versions lists {names}, not 'Draft one ✍️' at 3", page)
+
+    # A diff between versions 1 and 5.
+    await page.evaluate("document.getElementById('ts-from').value = '1'; document.getElementById('ts-to').value = '5';"
+                        f"{button_named('Show diff')}.click()")
+    await page.until("document.getElementById('ts-view').dataset.mode === 'diff'", "the diff view")
+    after = await page.evaluate("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'DEL' "
+                                "&& n.nodeName !== 'SPAN').map((n) => n.textContent).join('')")
+    before = await page.evaluate("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'INS' "
+                                 "&& n.nodeName !== 'SPAN').map((n) => n.textContent).join('')")
+    if after != texts[5] or before != texts[1]:
+        fail(f"the diff 1→5 reads {before!r} → {after!r}", page)
+
+    # Restore version 3: a new version with its text, which the editor receives.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '3'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 3, "scrubbing to 3 again")
+    await page.evaluate(f"{button_named('Restore this version')}.click()")
+    await page.until(f"{TEXTAREA}.offsetParent !== null && {TEXTAREA}.value === {json.dumps(texts[3])}",
+                     "the restored text in the editor")
+    restored = http_json(f"{base}/v1/docs/{doc}")
+    if restored["version"] != version + 1 or restored["text"] != texts[3]:
+        fail(f"after the restore the server is at {restored['version']} with {restored['text']!r}", page)
+    version += 1
+
+    # Back to live editing: the textarea is editable again.
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version, "reopening")
+    runs = await page.evaluate(VIEW_RUNS)
+    if not runs or ["INS", "brave "] in runs:
+        fail(f"the restore step is drawn as {runs}", page)
+    await page.evaluate(f"{button_named('Back to live editing')}.click()")
+    await page.until(f"{TEXTAREA}.offsetParent !== null && document.activeElement === {TEXTAREA}", "the editor back")
+    await page.evaluate(f"{TEXTAREA}.setSelectionRange(0, 0)")
+    await page.call("Input.insertText", text="Live: ")
+    await expect_text([page], "Live: " + texts[3], "typing after the timeslider")
+    # A viewer sees no editing buttons.
+    await page.evaluate("window.collab.client.role = 'viewer'")
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version + 1, "reopening as a viewer")
+    if await page.evaluate(f"{button_named('Restore this version')}.offsetParent !== null || "
+                           f"{button_named('Name this version')}.offsetParent !== null"):
+        fail("a viewer is offered Name this version / Restore this version", page)
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    print(f"browser test: ok - the timeslider scrubs, steps, plays, draws inserts and deletes, names, diffs, "
+          f"restores (version {version}) and returns to live editing")
+    await bob.close()
+    await page.close()
+
+
 async def bench(processes, arguments):
     """Tests/Browser/undo-bench.mjs in Chromium: undo of one step through 1,000 later ops."""
     page = await Page.open(processes.devtools_port)
@@ -662,7 +831,7 @@ def main():
     conv.add_argument("--edits", type=int, default=80)
     unit_parser = sub.add_parser("unit")
     unit_parser.add_argument("collab")
-    for mode in ("undo", "ime", "scroll", "reload", "bench"):
+    for mode in ("undo", "ime", "scroll", "reload", "bench", "timeslider"):
         sub.add_parser(mode).add_argument("collab")
     cm = sub.add_parser("codemirror")
     cm.add_argument("collab")
@@ -678,7 +847,8 @@ def main():
         processes = Processes(arguments.collab, directory)
         try:
             run = {"convergence": convergence, "unit": unit, "screenshot": screenshot, "undo": undo, "ime": ime,
-                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll}[arguments.mode]
+                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll,
+                   "timeslider": timeslider}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()

@@ -103,7 +103,7 @@ async function walk(seed) {
   const { texts, records, rnd } = history(seed + 10000, length);
   const asked = [];
   const source = {
-    text: async (v) => { asked.push(v); if (v > length) throw new T.VersionError('no', 404); return texts[v]; },
+    text: async (v) => { asked.push(v); if (v >= texts.length) throw new T.VersionError('no', 404); return texts[v]; },
     ops: async (from, limit) => records.slice(from, from + limit),
   };
   const track = new T.VersionTrack(source, { page: 16, block: 8, lookahead: 4 });
@@ -132,8 +132,14 @@ async function walk(seed) {
       check(track.change && track.change.v === target - 1, () => `seed ${seed}: the change record at ${target}`);
     }
   }
+  // The document grows while the timeslider is open: the new versions can be shown.
+  const grown = history(seed + 10000, length + 3);
+  texts.splice(0, texts.length, ...grown.texts);
+  records.splice(0, records.length, ...grown.records);
+  await track.go(length + 3);
+  check(track.text === texts[length + 3], () => `seed ${seed}: a version added later is shown`);
   let refused = null;
-  try { await track.go(length + 5); } catch (error) { refused = error; }
+  try { await track.go(length + 8); } catch (error) { refused = error; }
   check(refused && refused.status === 404, () => `seed ${seed}: a version past the end is refused with 404`);
 }
 for (let seed = 1; seed <= Math.max(10, seeds / 4); seed++) await walk(seed);
