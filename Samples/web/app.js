@@ -305,16 +305,43 @@
       showMarks();
     }
 
+    // The view holds one block per line: a step redraws only the lines whose runs changed, so
+    // the browser lays out a few lines, not the whole document.
+    let drawnKeys = [];
+    function lineElement(line) {
+      const element = document.createElement('div');
+      element.className = 'ts-line';
+      for (const run of line) {
+        element.append(run.kind === 'same' ? run.text : Object.assign(document.createElement(run.kind), { textContent: run.text }));
+      }
+      return element;
+    }
+    function draw(runs, fresh) {
+      const lines = T.lineRuns(runs);
+      if (fresh) drawnKeys = [];
+      const old = drawnKeys;
+      let start = 0;
+      while (start < old.length && start < lines.length && old[start] === lines[start].key) start++;
+      let end = 0;
+      while (end < old.length - start && end < lines.length - start &&
+             old[old.length - 1 - end] === lines[lines.length - 1 - end].key) end++;
+      const fragment = document.createDocumentFragment();
+      for (let k = start; k < lines.length - end; k++) fragment.append(lineElement(lines[k]));
+      if (start === 0 && end === 0) {
+        view.replaceChildren(fragment);
+      } else {
+        const children = view.children;
+        const after = children[old.length - end] || null;
+        for (let k = old.length - end - 1; k >= start; k--) children[k].remove();
+        view.insertBefore(fragment, after);
+      }
+      drawnKeys = lines.map((line) => line.key);
+    }
+
     /** Draws the text at the track's version with its change, and what made it. */
     function render() {
       const v = track.version;
-      const runs = track.segments();
-      view.replaceChildren(...runs.map((run) => {
-        if (run.kind === 'same') return document.createTextNode(run.text);
-        const element = document.createElement(run.kind);
-        element.textContent = run.text;
-        return element;
-      }));
+      draw(track.segments(), view.dataset.mode !== 'version');
       view.dataset.version = String(v);
       view.dataset.mode = 'version';
       view.setAttribute('aria-label', 'Text at version ' + v);
@@ -444,15 +471,11 @@
         const [before, diff] = await Promise.all([api('?version=' + from), api('/diff?from=' + from + '&to=' + to)]);
         const { text, deleted } = T.applyKeepingDeleted(before.text, diff.op);
         const runs = T.changeSegments(text, diff.op, deleted);
-        const heading = Object.assign(document.createElement('span'), {
-          className: 'ts-heading', textContent: 'Changes from version ' + from + ' to version ' + to + ':',
-        });
-        view.replaceChildren(heading, ...runs.map((run) => run.kind === 'same' ? document.createTextNode(run.text)
-          : Object.assign(document.createElement(run.kind), { textContent: run.text })));
+        draw(runs, true);
         view.dataset.mode = 'diff';
         view.setAttribute('aria-label', 'Changes from version ' + from + ' to version ' + to);
         const { inserted, deleted: gone } = C.summarize(diff.op);
-        change.textContent = 'Version ' + from + ' → ' + to + ': +' + plural(inserted, 'character') + ' −' + plural(gone, 'character');
+        change.textContent = 'Changes from version ' + from + ' to version ' + to + ': +' + plural(inserted, 'character') + ' −' + plural(gone, 'character');
         const first = view.querySelector('ins, del');
         if (first) first.scrollIntoView({ block: 'center' });
       } catch (error) {

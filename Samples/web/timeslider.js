@@ -97,6 +97,34 @@
     return runs;
   }
 
+  /**
+   * `runs` cut into lines (arrays of runs), each but the last ending with its "\n", so that a
+   * view can draw one block per line and redraw only the lines a step changed. Each line has a
+   * `key` that is equal for lines drawn the same.
+   */
+  function lineRuns(runs) {
+    const lines = [];
+    let line = [];
+    let key = '';
+    for (const run of runs) {
+      const pieces = run.text.split('\n');
+      pieces.forEach((piece, k) => {
+        const text = k < pieces.length - 1 ? piece + '\n' : piece;
+        if (text) {
+          line.push({ kind: run.kind, text });
+          key += run.kind === 'same' ? text : '\u0000' + run.kind + text + '\u0000';
+        }
+        if (k < pieces.length - 1) {
+          lines.push(Object.assign(line, { key }));
+          line = [];
+          key = '';
+        }
+      });
+    }
+    lines.push(Object.assign(line, { key }));
+    return lines;
+  }
+
   /** An HTTP-like failure with its status (410 for a version below the compaction horizon). */
   class VersionError extends Error {
     constructor(message, status) {
@@ -224,5 +252,5 @@
     }
   }
 
-  return { applyKeepingDeleted, unapply, changeSegments, VersionTrack, VersionError };
+  return { applyKeepingDeleted, unapply, changeSegments, lineRuns, VersionTrack, VersionError };
 });

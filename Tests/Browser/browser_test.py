@@ -179,18 +179,19 @@ class Page:
                 details = message["params"]["exceptionDetails"]
                 self.exceptions.append(details.get("exception", {}).get("description") or details.get("text"))
 
-    async def call(self, method, **params):
+    async def call(self, method, timeout=30, **params):
         self.next_id += 1
         future = asyncio.get_running_loop().create_future()
         self.pending[self.next_id] = future
         await self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        message = await asyncio.wait_for(future, 30)
+        message = await asyncio.wait_for(future, timeout)
         if "error" in message:
             raise RuntimeError(f"{method}: {message['error']}")
         return message["result"]
 
-    async def evaluate(self, expression):
-        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+    async def evaluate(self, expression, timeout=30):
+        result = await self.call("Runtime.evaluate", timeout=timeout, expression=expression, returnByValue=True,
+                                 awaitPromise=True)
         if "exceptionDetails" in result:
             raise RuntimeError(f"evaluate {expression!r}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -657,8 +658,13 @@ def button_named(name):
             f"b.textContent.trim()) === {json.dumps(name)})")
 
 
-VIEW_TEXT = ("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'DEL')"
-             ".map((n) => n.textContent).join('')")
+def view_text(skip):
+    """A JS expression: the timeslider view's text, leaving out what is inside `skip` elements."""
+    return ("(() => { const w = document.createTreeWalker(document.getElementById('ts-view'), NodeFilter.SHOW_TEXT); "
+            f"let s = ''; for (let n; (n = w.nextNode());) if (!n.parentElement.closest('{skip}')) s += n.data; return s; }})()")
+
+
+VIEW_TEXT = view_text("del")
 VIEW_RUNS = ("[...document.getElementById('ts-view').querySelectorAll('ins, del')].map((e) => [e.nodeName, e.textContent])")
 
 
@@ -764,10 +770,8 @@ async def timeslider(processes, arguments):
     await page.evaluate("document.getElementById('ts-from').value = '1'; document.getElementById('ts-to').value = '5';"
                         f"{button_named('Show diff')}.click()")
     await page.until("document.getElementById('ts-view').dataset.mode === 'diff'", "the diff view")
-    after = await page.evaluate("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'DEL' "
-                                "&& n.nodeName !== 'SPAN').map((n) => n.textContent).join('')")
-    before = await page.evaluate("[...document.getElementById('ts-view').childNodes].filter((n) => n.nodeName !== 'INS' "
-                                 "&& n.nodeName !== 'SPAN').map((n) => n.textContent).join('')")
+    after = await page.evaluate(view_text("del"))
+    before = await page.evaluate(view_text("ins"))
     if after != texts[5] or before != texts[1]:
         fail(f"the diff 1→5 reads {before!r} → {after!r}", page)
 
@@ -808,6 +812,69 @@ async def timeslider(processes, arguments):
     await page.close()
 
 
+
+TIMESLIDER_BENCH = """
+(async (steps, jumps, seed) => {
+  const ts = window.collab.timeslider;
+  const view = document.getElementById('ts-view');
+  let state = seed >>> 0;
+  const random = () => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return state / 4294967296; };
+  const latest = window.collab.client.version;
+  // One move until the text and its change are drawn and laid out.
+  const timed = async (n) => {
+    const start = performance.now();
+    await ts.go(n);
+    view.getBoundingClientRect();
+    const millis = performance.now() - start;
+    if (ts.track.version !== n || view.dataset.version !== String(n)) throw new Error('not at ' + n);
+    return millis;
+  };
+  const forward = [], backward = [], jump = [];
+  for (let round = 0; round < 3; round++) {
+    const at = 1000 + Math.floor(random() * (latest - 2000 - steps));
+    await timed(at);
+    for (let k = 1; k <= steps; k++) forward.push(await timed(at + k));
+    for (let k = steps - 1; k >= -steps; k--) backward.push(await timed(at + k));
+  }
+  for (let k = 0; k < jumps; k++) jump.push(await timed(1 + Math.floor(random() * (latest - 1))));
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+    return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+  };
+  return { latest, chars: [...ts.track.text].length, forward: stats(forward), backward: stats(backward),
+           jump: stats(jump), requests: ts.track.requests };
+})
+"""
+
+
+async def timeslider_bench(processes, arguments):
+    """The timeslider on a large traced document: single steps and random jumps, timed in Chromium."""
+    url = f"ws://127.0.0.1:{processes.port}"
+    loaded = subprocess.run([arguments.collab, "bench", "server", "--scenario", "coldjoin", "--runs", "1",
+                             "--db", os.path.join(processes.directory, "collab.sqlite"), "--url", url,
+                             "--trace", arguments.trace], capture_output=True, text=True, timeout=1800)
+    match = re.search(r"stored (\d+) ops of (\S+)", loaded.stdout + loaded.stderr)
+    if loaded.returncode != 0 or not match:
+        fail(f"collab bench server --scenario coldjoin failed:\n{loaded.stdout}\n{loaded.stderr}")
+    ops, doc = int(match.group(1)), match.group(2)
+    print(f"browser test: {ops} ops of {arguments.trace} stored as {doc}")
+    page = await Page.open(processes.devtools_port)
+    await open_sample(page, processes.http(), doc, "Bench")
+    await page.evaluate("window.collab.timeslider.open()")
+    await shown(page, ops, "opening the timeslider")
+    result = await page.evaluate(f"{TIMESLIDER_BENCH}({arguments.steps}, {arguments.jumps}, {arguments.seed})",
+                                 timeout=900)
+    for kind in ("forward", "backward", "jump"):
+        r = result[kind]
+        print(f"timeslider {kind:8} n={r['n']:4}  median {r['median']:6.1f} ms  p95 {r['p95']:6.1f} ms  max {r['max']:6.1f} ms")
+    print(f"browser test: {result['latest']} versions, {result['chars']} characters at the end; "
+          f"{result['requests']} requests to the server")
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    await page.close()
+
+
 async def bench(processes, arguments):
     """Tests/Browser/undo-bench.mjs in Chromium: undo of one step through 1,000 later ops."""
     page = await Page.open(processes.devtools_port)
@@ -833,6 +900,12 @@ def main():
     unit_parser.add_argument("collab")
     for mode in ("undo", "ime", "scroll", "reload", "bench", "timeslider"):
         sub.add_parser(mode).add_argument("collab")
+    tsb = sub.add_parser("timeslider-bench")
+    tsb.add_argument("collab")
+    tsb.add_argument("--trace", default="/work/shared/data/traces/automerge-paper.json")
+    tsb.add_argument("--steps", type=int, default=200)
+    tsb.add_argument("--jumps", type=int, default=40)
+    tsb.add_argument("--seed", type=int, default=1)
     cm = sub.add_parser("codemirror")
     cm.add_argument("collab")
     cm.add_argument("--seed", type=int, default=int(time.time()) % 100000)
@@ -848,7 +921,7 @@ def main():
         try:
             run = {"convergence": convergence, "unit": unit, "screenshot": screenshot, "undo": undo, "ime": ime,
                    "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll,
-                   "timeslider": timeslider}[arguments.mode]
+                   "timeslider": timeslider, "timeslider-bench": timeslider_bench}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()

@@ -84,6 +84,13 @@ for (let seed = 1; seed <= seeds; seed++) {
     check(join(['same', 'del']) === before, () => `seed ${seed} v${r.v}: same+del runs are the text before`);
     check(join(['ins']) === r.op.filter((c) => typeof c === 'string').join(''),
       () => `seed ${seed} v${r.v}: ins runs are the op's inserts`);
+    const lines = T.lineRuns(runs);
+    check(lines.map((l) => l.map((x) => x.text).join('')).join('') === runs.map((x) => x.text).join('') &&
+      lines.every((l, i) => i === lines.length - 1 || l[l.length - 1].text.endsWith('\n')) &&
+      lines.every((l) => l.every((x, k) => !x.text.slice(0, -1).includes('\n') && (k === l.length - 1 || !x.text.includes('\n')))),
+      () => `seed ${seed} v${r.v}: lineRuns cuts the runs at each newline`);
+    check(lines.every((l) => (l.key === l.map((x) => x.text).join('')) === l.every((x) => x.kind === 'same')),
+      () => `seed ${seed} v${r.v}: a line's key is its text when nothing in it changed`);
     check(runs.every((s, i) => s.text && (i === 0 || runs[i - 1].kind !== s.kind)), () => `seed ${seed}: runs are merged`);
   }
 }
