@@ -842,7 +842,7 @@ TIMESLIDER_BENCH = """
     const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
     return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
   };
-  return { latest, chars: [...ts.track.text].length, forward: stats(forward), backward: stats(backward),
+  return { latest, chars: window.Collab.cpLength(window.collab.client.text), forward: stats(forward), backward: stats(backward),
            jump: stats(jump), requests: ts.track.requests };
 })
 """
