@@ -27,6 +27,17 @@ Usage:
   browser_test.py reload PATH/TO/collab
       A page with an op whose ack is lost, an edit queued behind it and an edit made offline
       is reloaded: the edits land exactly once (GET /v1/docs/{id} and /ops).
+  browser_test.py timeslider PATH/TO/collab
+      A document with a known history (a raw client's ops): the sample's timeslider shows the
+      text at a scrubbed-to version (= GET ?version=N), an insert step in green and a delete
+      step struck through in red, steps with Previous/Next and Play, names a version (listed by
+      GET /versions, a mark on the slider), a diff between two versions, restores a version (a
+      new version with that text, seen by the editor) and goes back to live editing.
+  browser_test.py timeslider-bench PATH/TO/collab [--trace FILE] [--steps N]
+      Loads an editing trace (default: automerge-paper) into the server's database with
+      `collab bench server --scenario coldjoin`, opens the timeslider on it and prints the
+      median and p95 of single steps forward and backward and of random jumps (each until the
+      text and its change are drawn and laid out).
   browser_test.py bench PATH/TO/collab
       Tests/Browser/undo-bench.mjs in Chromium: prints the median time of undoing one step
       on a 100k-character document through 1,000 later remote ops.
@@ -168,18 +179,19 @@ class Page:
                 details = message["params"]["exceptionDetails"]
                 self.exceptions.append(details.get("exception", {}).get("description") or details.get("text"))
 
-    async def call(self, method, **params):
+    async def call(self, method, timeout=30, **params):
         self.next_id += 1
         future = asyncio.get_running_loop().create_future()
         self.pending[self.next_id] = future
         await self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        message = await asyncio.wait_for(future, 30)
+        message = await asyncio.wait_for(future, timeout)
         if "error" in message:
             raise RuntimeError(f"{method}: {message['error']}")
         return message["result"]
 
-    async def evaluate(self, expression):
-        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+    async def evaluate(self, expression, timeout=30):
+        result = await self.call("Runtime.evaluate", timeout=timeout, expression=expression, returnByValue=True,
+                                 awaitPromise=True)
         if "exceptionDetails" in result:
             raise RuntimeError(f"evaluate {expression!r}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -639,6 +651,230 @@ def _stored(processes, doc, piece):
         return False
 
 
+
+def button_named(name):
+    """A JS expression: the button whose accessible name (aria-label or text) is `name`."""
+    return ("[...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') || "
+            f"b.textContent.trim()) === {json.dumps(name)})")
+
+
+def view_text(skip):
+    """A JS expression: the timeslider view's text, leaving out what is inside `skip` elements."""
+    return ("(() => { const w = document.createTreeWalker(document.getElementById('ts-view'), NodeFilter.SHOW_TEXT); "
+            f"let s = ''; for (let n; (n = w.nextNode());) if (!n.parentElement.closest('{skip}')) s += n.data; return s; }})()")
+
+
+VIEW_TEXT = view_text("del")
+VIEW_RUNS = ("[...document.getElementById('ts-view').querySelectorAll('ins, del')].map((e) => [e.nodeName, e.textContent])")
+
+
+async def shown(page, version, what):
+    await page.until(f"(() => {{ const v = document.getElementById('ts-view'); return !v.hidden && "
+                     f"v.dataset.version === '{version}' && v.dataset.mode === 'version' && !v.dataset.busy; }})()",
+                     f"{what}: the timeslider to show version {version}")
+
+
+async def timeslider(processes, arguments):
+    """The sample's timeslider on a document with a known history."""
+    doc = "timeslider-test"
+    base = processes.http()
+    bob, version = await raw_client(processes.port, doc, "bob-slider-00001", "Bob", "#2f9e44")
+    # (op, what it does) on "Hello world 😀\n"; versions 1.. are the texts after each op.
+    ops = [
+        ["Hello world 😀\n"],
+        [6, "brave new ", 8],                     # v2: an insert
+        [6, {"d": 6}, 12],                        # v3: a delete ("brave ")
+        [18, "Second line 👍🏽\n"],                 # v4
+        [10, {"d": 5}, "planet", 18],             # v5: "world" -> "planet"
+    ] + [[0, f"{i} "] for i in range(6, 13)]      # v6..v12: short inserts at the start
+    seq = 0
+    for op in ops:
+        seq += 1
+        if op[0] == 0:
+            op = [op[1], len(server_text(processes, doc))]  # code points, as Python counts
+        await bob.send(json.dumps({"type": "op", "seq": seq, "v": version, "op": op}))
+        version = await drain_until_ack(bob, seq) + 1
+    texts = {v: http_json(f"{base}/v1/docs/{doc}?version={v}")["text"] for v in range(version + 1)}
+    if texts[3] != "Hello new world 😀\n" or texts[2] != "Hello brave new world 😀\n":
+        fail(f"the test history is not what it should be: {texts}")
+
+    page = await Page.open(processes.devtools_port)
+    await open_sample(page, base, doc, "Ada")
+    for name in ("Open timeslider",):
+        if not await page.evaluate(f"!!{button_named(name)}"):
+            fail(f"no button named {name!r}", page)
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version, "opening")
+    if not await page.evaluate(f"{TEXTAREA}.offsetParent === null"):
+        fail("the editable textarea is still shown in the timeslider", page)
+    for name in ("Previous version", "Next version", "Play", "Name this version", "Restore this version",
+                 "Back to live editing"):
+        if not await page.evaluate(f"!!{button_named(name)} && {button_named(name)}.offsetParent !== null"):
+            fail(f"the timeslider has no visible button named {name!r}", page)
+    slider = "document.querySelector('input[type=range][aria-label=\"Version\"]')"
+    if await page.evaluate(f"{slider} && {slider}.max") != str(version):
+        fail(f"no slider labelled 'Version' up to {version}", page)
+
+    # Scrub: the slider set as a user drags it (input events), to several versions.
+    for n in (3, 9, 1, 5):
+        await page.evaluate(f"(() => {{ const s = {slider}; s.value = '{n}'; s.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()")
+        await shown(page, n, f"scrubbing to {n}")
+        if await page.evaluate(VIEW_TEXT) != texts[n]:
+            fail(f"at version {n} the timeslider shows {await page.evaluate(VIEW_TEXT)!r}, not {texts[n]!r}", page)
+    # An insert step and a delete step, with Next and Previous.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '2'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 2, "scrubbing to 2")
+    runs = await page.evaluate(VIEW_RUNS)
+    if runs != [["INS", "brave new "]]:
+        fail(f"the insert step at version 2 is drawn as {runs}, not one green 'brave new '", page)
+    color = await page.evaluate("getComputedStyle(document.querySelector('#ts-view ins')).backgroundColor")
+    rgb = [float(x) for x in re.findall(r"[\d.]+", color)[:3]]
+    if not (rgb[1] > rgb[0] and rgb[1] > rgb[2]):
+        fail(f"the insert is not drawn green: {color}", page)
+    await page.evaluate(f"{button_named('Next version')}.click()")
+    await shown(page, 3, "Next version")
+    runs = await page.evaluate(VIEW_RUNS)
+    if runs != [["DEL", "brave "]] or await page.evaluate(VIEW_TEXT) != texts[3]:
+        fail(f"the delete step at version 3 is drawn as {runs}, not one struck-through 'brave '", page)
+    style = await page.evaluate("(() => { const s = getComputedStyle(document.querySelector('#ts-view del')); "
+                                "return [s.textDecorationLine, s.color]; })()")
+    rgb = [float(x) for x in re.findall(r"[\d.]+", style[1])[:3]]
+    if "line-through" not in style[0] or not (rgb[0] > rgb[1] and rgb[0] > rgb[2]):
+        fail(f"the delete is not struck through in red: {style}", page)
+    change = await page.evaluate("document.getElementById('ts-change').textContent")
+    if "Bob" not in change and "bob" not in change.lower():
+        fail(f"the step's author is not shown: {change!r}", page)
+    await page.evaluate(f"{button_named('Previous version')}.click()")
+    await shown(page, 2, "Previous version")
+    await page.evaluate(f"{button_named('Previous version')}.click()")
+    await shown(page, 1, "Previous version")
+    if await page.evaluate(VIEW_TEXT) != texts[1] or await page.evaluate(VIEW_RUNS) != [["INS", texts[1]]]:
+        fail(f"version 1 is shown as {await page.evaluate(VIEW_RUNS)}", page)
+    # Play runs to the live version and stops.
+    await page.evaluate(f"{button_named('Play')}.click()")
+    await shown(page, version, "Play")
+    await page.until(f"{button_named('Play')}.getAttribute('aria-pressed') === 'false'", "Play to stop at the end")
+
+    # Name version 3.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '3'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 3, "scrubbing to 3")
+    await page.evaluate("document.querySelector('input[aria-label=\"Version name\"]').value = 'Draft one ✍️'")
+    await page.evaluate(f"{button_named('Name this version')}.click()")
+    await page.until("!!document.querySelector('.ts-mark[data-name=\"Draft one ✍️\"][data-version=\"3\"]')",
+                     "a mark for the named version")
+    names = http_json(f"{base}/v1/docs/{doc}/versions")
+    if not any(n["name"] == "Draft one ✍️" and n["version"] == 3 for n in names):
+        fail(f"GET /versions lists {names}, not 'Draft one ✍️' at 3", page)
+
+    # A diff between versions 1 and 5.
+    await page.evaluate("document.getElementById('ts-from').value = '1'; document.getElementById('ts-to').value = '5';"
+                        f"{button_named('Show diff')}.click()")
+    await page.until("document.getElementById('ts-view').dataset.mode === 'diff'", "the diff view")
+    after = await page.evaluate(view_text("del"))
+    before = await page.evaluate(view_text("ins"))
+    if after != texts[5] or before != texts[1]:
+        fail(f"the diff 1→5 reads {before!r} → {after!r}", page)
+
+    # Restore version 3: a new version with its text, which the editor receives.
+    await page.evaluate(f"(() => {{ const s = {slider}; s.value = '3'; s.dispatchEvent(new Event('input')); }})()")
+    await shown(page, 3, "scrubbing to 3 again")
+    await page.evaluate(f"{button_named('Restore this version')}.click()")
+    await page.until(f"{TEXTAREA}.offsetParent !== null && {TEXTAREA}.value === {json.dumps(texts[3])}",
+                     "the restored text in the editor")
+    restored = http_json(f"{base}/v1/docs/{doc}")
+    if restored["version"] != version + 1 or restored["text"] != texts[3]:
+        fail(f"after the restore the server is at {restored['version']} with {restored['text']!r}", page)
+    version += 1
+
+    # Back to live editing: the textarea is editable again.
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version, "reopening")
+    runs = await page.evaluate(VIEW_RUNS)
+    if not runs or ["INS", "brave "] in runs:
+        fail(f"the restore step is drawn as {runs}", page)
+    await page.evaluate(f"{button_named('Back to live editing')}.click()")
+    await page.until(f"{TEXTAREA}.offsetParent !== null && document.activeElement === {TEXTAREA}", "the editor back")
+    await page.evaluate(f"{TEXTAREA}.setSelectionRange(0, 0)")
+    await page.call("Input.insertText", text="Live: ")
+    await expect_text([page], "Live: " + texts[3], "typing after the timeslider")
+    # A viewer sees no editing buttons.
+    await page.evaluate("window.collab.client.role = 'viewer'")
+    await page.evaluate(f"{button_named('Open timeslider')}.click()")
+    await shown(page, version + 1, "reopening as a viewer")
+    if await page.evaluate(f"{button_named('Restore this version')}.offsetParent !== null || "
+                           f"{button_named('Name this version')}.offsetParent !== null"):
+        fail("a viewer is offered Name this version / Restore this version", page)
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    print(f"browser test: ok - the timeslider scrubs, steps, plays, draws inserts and deletes, names, diffs, "
+          f"restores (version {version}) and returns to live editing")
+    await bob.close()
+    await page.close()
+
+
+
+TIMESLIDER_BENCH = """
+(async (steps, jumps, seed) => {
+  const ts = window.collab.timeslider;
+  const view = document.getElementById('ts-view');
+  let state = seed >>> 0;
+  const random = () => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return state / 4294967296; };
+  const latest = window.collab.client.version;
+  // One move until the text and its change are drawn and laid out.
+  const timed = async (n) => {
+    const start = performance.now();
+    await ts.go(n);
+    view.getBoundingClientRect();
+    const millis = performance.now() - start;
+    if (ts.track.version !== n || view.dataset.version !== String(n)) throw new Error('not at ' + n);
+    return millis;
+  };
+  const forward = [], backward = [], jump = [];
+  for (let round = 0; round < 3; round++) {
+    const at = 1000 + Math.floor(random() * (latest - 2000 - steps));
+    await timed(at);
+    for (let k = 1; k <= steps; k++) forward.push(await timed(at + k));
+    for (let k = steps - 1; k >= -steps; k--) backward.push(await timed(at + k));
+  }
+  for (let k = 0; k < jumps; k++) jump.push(await timed(1 + Math.floor(random() * (latest - 1))));
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+    return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+  };
+  return { latest, chars: window.Collab.cpLength(window.collab.client.text), forward: stats(forward), backward: stats(backward),
+           jump: stats(jump), requests: ts.track.requests };
+})
+"""
+
+
+async def timeslider_bench(processes, arguments):
+    """The timeslider on a large traced document: single steps and random jumps, timed in Chromium."""
+    url = f"ws://127.0.0.1:{processes.port}"
+    loaded = subprocess.run([arguments.collab, "bench", "server", "--scenario", "coldjoin", "--runs", "1",
+                             "--db", os.path.join(processes.directory, "collab.sqlite"), "--url", url,
+                             "--trace", arguments.trace], capture_output=True, text=True, timeout=1800)
+    match = re.search(r"stored (\d+) ops of (\S+)", loaded.stdout + loaded.stderr)
+    if loaded.returncode != 0 or not match:
+        fail(f"collab bench server --scenario coldjoin failed:\n{loaded.stdout}\n{loaded.stderr}")
+    ops, doc = int(match.group(1)), match.group(2)
+    print(f"browser test: {ops} ops of {arguments.trace} stored as {doc}")
+    page = await Page.open(processes.devtools_port)
+    await open_sample(page, processes.http(), doc, "Bench")
+    await page.evaluate("window.collab.timeslider.open()")
+    await shown(page, ops, "opening the timeslider")
+    result = await page.evaluate(f"{TIMESLIDER_BENCH}({arguments.steps}, {arguments.jumps}, {arguments.seed})",
+                                 timeout=900)
+    for kind in ("forward", "backward", "jump"):
+        r = result[kind]
+        print(f"timeslider {kind:8} n={r['n']:4}  median {r['median']:6.1f} ms  p95 {r['p95']:6.1f} ms  max {r['max']:6.1f} ms")
+    print(f"browser test: {result['latest']} versions, {result['chars']} characters at the end; "
+          f"{result['requests']} requests to the server")
+    if page.exceptions:
+        fail("uncaught exceptions in the page", page)
+    await page.close()
+
+
 async def bench(processes, arguments):
     """Tests/Browser/undo-bench.mjs in Chromium: undo of one step through 1,000 later ops."""
     page = await Page.open(processes.devtools_port)
@@ -662,8 +898,14 @@ def main():
     conv.add_argument("--edits", type=int, default=80)
     unit_parser = sub.add_parser("unit")
     unit_parser.add_argument("collab")
-    for mode in ("undo", "ime", "scroll", "reload", "bench"):
+    for mode in ("undo", "ime", "scroll", "reload", "bench", "timeslider"):
         sub.add_parser(mode).add_argument("collab")
+    tsb = sub.add_parser("timeslider-bench")
+    tsb.add_argument("collab")
+    tsb.add_argument("--trace", default="/work/shared/data/traces/automerge-paper.json")
+    tsb.add_argument("--steps", type=int, default=200)
+    tsb.add_argument("--jumps", type=int, default=40)
+    tsb.add_argument("--seed", type=int, default=1)
     cm = sub.add_parser("codemirror")
     cm.add_argument("collab")
     cm.add_argument("--seed", type=int, default=int(time.time()) % 100000)
@@ -678,7 +920,8 @@ def main():
         processes = Processes(arguments.collab, directory)
         try:
             run = {"convergence": convergence, "unit": unit, "screenshot": screenshot, "undo": undo, "ime": ime,
-                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll}[arguments.mode]
+                   "codemirror": codemirror, "reload": reload, "bench": bench, "scroll": scroll,
+                   "timeslider": timeslider, "timeslider-bench": timeslider_bench}[arguments.mode]
             asyncio.run(run(processes, arguments))
         finally:
             processes.stop()

@@ -2,8 +2,9 @@
 # The browser client in a real browser: Node unit/simulation tests of collab-client.js, then
 # headless Chromium (Debian's `chromium`, installed by .ci/run) running several editors on one
 # document against `collab serve`, which must all converge on the server's text; then the
-# editors' undo, IME, CodeMirror binding and reload tests.
-# The undo figure (not run here): node Tests/Browser/undo-bench.mjs, browser_test.py bench.
+# editors' undo, IME, CodeMirror binding and reload tests, and the history timeslider.
+# The undo figure (not run here): node Tests/Browser/undo-bench.mjs, browser_test.py bench;
+# the timeslider figure: browser_test.py timeslider-bench.
 # Usage: Tests/Browser/run.sh [SEED]   (a fixed seed repeats a run; default: time-based)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,6 +12,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 if command -v node >/dev/null 2>&1; then
     node Tests/Browser/ot-unit.mjs
+    node Tests/Browser/timeslider-unit.mjs
 else
     echo "browser test: node not found; the unit tests run in Chromium only"
 fi
@@ -38,3 +40,5 @@ seed="${1:-$(( $(date +%s) % 100000 ))}"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py scroll "$collab"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py codemirror "$collab" --seed "$seed"
 .build-pyvenv/bin/python Tests/Browser/browser_test.py reload "$collab"
+# The history timeslider: scrub, step, play, change highlighting, name, diff, restore, back.
+.build-pyvenv/bin/python Tests/Browser/browser_test.py timeslider "$collab"
