@@ -57,6 +57,12 @@ public struct PostgresConnectionStateMachine: Sendable {
         return false
     }
 
+    /// True between SSLRequest and its one-byte answer, which is read outside the decoder.
+    public var awaitsSSLResponse: Bool {
+        if case .sslRequestSent = state { return true }
+        return false
+    }
+
     /// True when a new request may be sent.
     public var isReady: Bool {
         if case .ready = state { return true }
