@@ -58,12 +58,22 @@ struct PostgresConnectionTests {
         }
     }
 
-    @Test func sslRequireAgainstAServerWithoutTLSIsRefused() {
+    @Test func sslRequireRunsSCRAMAndQueriesOverTLS() throws {
+        try #require(cluster.hasTLS, "no openssl command to make the server a certificate")
         var configuration = cluster.configuration()
         configuration.sslMode = .require
-        #expect(throws: PostgresError.tls("the server does not accept TLS connections (sslmode=require)")) {
-            try PostgresConnection.connect(configuration)
-        }
+        let connection = try PostgresConnection.connect(configuration)
+        defer { connection.close() }
+        #expect(try connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").rows == [["t"]])
+        let big = String(repeating: "x", count: 1 << 20)
+        #expect(try connection.query("SELECT $1::text", [big]).rows == [[big]])
+        // MD5 over TLS as well.
+        var md5 = cluster.configuration(user: PostgresTestCluster.md5User, password: PostgresTestCluster.md5Password,
+                                        database: "postgres")
+        md5.sslMode = .require
+        let second = try PostgresConnection.connect(md5)
+        defer { second.close() }
+        #expect(try second.query("SELECT current_user").rows == [[PostgresTestCluster.md5User]])
     }
 
     @Test func nullUnicodeAndAMebibyteRoundTrip() throws {

@@ -29,6 +29,8 @@ final class PostgresTestCluster: Sendable {
 
     let port: Int
     let root: String
+    /// Whether the server accepts TLS (it does when the openssl command made it a certificate).
+    let hasTLS: Bool
     private var dataDirectory: String { root + "/data" }
 
     /// Creates and starts a cluster; throws with the failing command's output.
@@ -36,8 +38,15 @@ final class PostgresTestCluster: Sendable {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("collab-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         port = try Self.freePort()
+        hasTLS = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
         do {
-            try Self.run(["/bin/chown", "postgres:postgres", root])
+            // A self-signed certificate so sslmode=require runs through our TLS layer too.
+            if hasTLS {
+                try Self.run(["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                              "-subj", "/CN=localhost", "-keyout", root + "/server.key", "-out", root + "/server.crt"])
+                try Self.run(["/bin/chmod", "600", root + "/server.key"])
+            }
+            try Self.run(["/bin/chown", "-R", "postgres:postgres", root])
             try asPostgres(["initdb", "-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                             "--locale=C.UTF-8", "--no-sync"])
             let settings = """
@@ -50,6 +59,9 @@ final class PostgresTestCluster: Sendable {
                 full_page_writes = off
                 max_connections = 20
                 shared_buffers = 16MB
+                ssl = \(hasTLS ? "on" : "off")
+                ssl_cert_file = '\(root)/server.crt'
+                ssl_key_file = '\(root)/server.key'
                 """
             try appendAsRoot(settings, to: dataDirectory + "/postgresql.conf")
             let hba = """
