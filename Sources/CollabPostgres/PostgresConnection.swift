@@ -69,6 +69,16 @@ public final class PostgresConnection {
         return results
     }
 
+    /// Runs `sql` with the simple query protocol: several statements separated by ';' (e.g. a
+    /// migration), no parameters; one result per statement. Outside a transaction block they
+    /// run as one implicit transaction.
+    public func simpleQuery(_ sql: String) throws(PostgresError) -> [PostgresQueryResult] {
+        guard case .results(let results) = try run(machine.simpleQuery(sql)) else {
+            throw .protocolViolation("startup outcome for a query")
+        }
+        return results
+    }
+
     /// Ends the session with Terminate and closes the socket. Idempotent.
     public func close() {
         if machine.isClosed {

@@ -8,8 +8,10 @@ public struct PostgresConnectionStateMachine: Sendable {
         case scram(SCRAMSHA256)
     }
 
+    /// A request in flight: an extended-query batch or a simple query.
     private struct ExtendedQuery: Sendable {
-        var count: Int
+        /// The statements sent; nil for a simple query, whose statement count only the server knows.
+        var count: Int?
         var results: [PostgresQueryResult] = []
         var columns: [PostgresColumn] = []
         var rows: [[String?]] = []
@@ -138,6 +140,25 @@ public struct PostgresConnectionStateMachine: Sendable {
         messages.append(.sync)
         state = .extendedQuery(ExtendedQuery(count: queries.count))
         return .send(messages)
+    }
+
+    /// Sends `sql` with the simple query protocol: several statements separated by ';', no
+    /// parameters, one result per statement. Outside a transaction block they run as one
+    /// implicit transaction.
+    public mutating func simpleQuery(_ sql: String) -> PostgresConnectionAction {
+        switch state {
+        case .ready:
+            break
+        case .closed:
+            return .closeConnection(.connectionClosed)
+        default:
+            return .closeConnection(.invalidArgument("a request is already in flight"))
+        }
+        guard PostgresFrontendMessage.isValidCString(sql) else {
+            return .failQueries(.invalidArgument("SQL contains a NUL byte"), currentStatus)
+        }
+        state = .extendedQuery(ExtendedQuery(count: nil))
+        return .send([.query(sql)])
     }
 
     private var currentStatus: PostgresTransactionStatus {
@@ -297,8 +318,8 @@ public struct PostgresConnectionStateMachine: Sendable {
         case .readyForQuery(let status):
             state = .ready(status)
             if let error = query.error { return .failQueries(.server(error), status) }
-            guard query.results.count == query.count else {
-                return fail(.protocolViolation("ReadyForQuery after \(query.results.count) of \(query.count) results"))
+            if let count = query.count, query.results.count != count {
+                return fail(.protocolViolation("ReadyForQuery after \(query.results.count) of \(count) results"))
             }
             return .succeedQueries(query.results, status)
         default:

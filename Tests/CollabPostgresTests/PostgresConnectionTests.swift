@@ -159,6 +159,26 @@ struct PostgresConnectionTests {
         #expect(try connection.query("").commandTag == "")
     }
 
+    @Test func simpleQueryRunsSeveralStatements() throws {
+        let connection = try PostgresConnection.connect(cluster.configuration())
+        defer { connection.close() }
+        let results = try connection.simpleQuery("""
+            DROP TABLE IF EXISTS simple; CREATE TABLE simple (id int PRIMARY KEY);
+            INSERT INTO simple VALUES (1), (2); SELECT id FROM simple ORDER BY id
+            """)
+        #expect(results.map(\.commandTag) == ["DROP TABLE", "CREATE TABLE", "INSERT 0 2", "SELECT 2"])
+        #expect(results.last?.rows == [["1"], ["2"]])
+        // A failing statement rolls back the implicit transaction: the first insert is gone too.
+        do {
+            _ = try connection.simpleQuery("INSERT INTO simple VALUES (3); INSERT INTO simple VALUES (1)")
+            Issue.record("duplicate accepted")
+        } catch {
+            #expect(error.sqlState == .uniqueViolation)
+        }
+        #expect(try connection.query("SELECT count(*) FROM simple").rows == [["2"]])
+        #expect(connection.transactionStatus == .idle)
+    }
+
     @Test func invalidArgumentsAreRefusedWithoutBreakingTheConnection() throws {
         let connection = try PostgresConnection.connect(cluster.configuration())
         defer { connection.close() }
