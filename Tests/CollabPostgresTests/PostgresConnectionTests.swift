@@ -2,10 +2,10 @@ import CollabPostgres
 import Foundation
 import Testing
 
-/// Against a real PostgreSQL 15 started for the suite (see `PostgresTestCluster`).
+/// Against a real PostgreSQL started for the suite (see `PostgresTestCluster`).
 @Suite(.serialized, .postgresCluster,
        .enabled(if: PostgresTestCluster.binariesAvailable,
-                "PostgreSQL binaries not found in /usr/lib/postgresql/15/bin (apt-get install postgresql): skipped"))
+                "PostgreSQL binaries (initdb, pg_ctl, psql) not found in /usr/lib/postgresql/N/bin (apt-get install postgresql): skipped"))
 struct PostgresConnectionTests {
     let cluster: PostgresTestCluster
 
@@ -19,7 +19,7 @@ struct PostgresConnectionTests {
     @Test func scramLoginAndParameterizedQuery() throws {
         let connection = try PostgresConnection.connect(cluster.configuration())
         defer { connection.close() }
-        #expect(connection.serverParameters["server_version"]?.hasPrefix("15") == true)
+        #expect(connection.serverParameters["server_version"]?.isEmpty == false)
         #expect(connection.serverParameters["client_encoding"] == "UTF8")
         #expect(connection.backendProcessID != nil)
         // pg_hba.conf gives this role scram-sha-256 on TCP: reaching a query means SCRAM succeeded.

@@ -7,7 +7,12 @@ import Testing
 /// directory owned by `postgres`, started with `pg_ctl` on a free loopback port, SCRAM for TCP
 /// logins and one role (`md5user`) on MD5, so both methods run every time.
 final class PostgresTestCluster: Sendable {
-    static let binDirectory = "/usr/lib/postgresql/15/bin"
+    /// Debian's binaries of the newest installed major version (/usr/lib/postgresql/N/bin).
+    static let binDirectory: String = {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let newest = versions.compactMap(Int.init).max().map(String.init) ?? "15"
+        return "/usr/lib/postgresql/\(newest)/bin"
+    }()
     static let database = "collab_test"
     static let scramUser = "collab_test"
     static let scramPassword = "scräm pass/w@rd"
