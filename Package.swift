@@ -4,6 +4,8 @@
 // The dependency graph points one way:
 //   CollabJSON <- CollabOT <- CollabStorage <- (CollabServer, CollabBenchmarks) <- collab
 //   COpenSSL <- CollabTransport <- (CollabServer, CollabClient, CollabBenchmarks) <- collab
+//   (COpenSSL, CollabTransport) <- (CollabPostgres, CollabRedis): protocol clients for the
+//   scale-out work (PostgreSQL op log, Redis fan-out), tested on their own, used by no one yet
 //   CollabCLI <- (CollabBenchmarks, collab)
 // `collab` holds only commands; benchmarks live in CollabBenchmarks, shared test helpers in
 // Tests/CollabTestSupport, and EmbedResources embeds Migrations/ and Samples/web at build time.
@@ -66,6 +68,9 @@ let package = Package(
         .target(name: "CollabClient", dependencies: ["CollabOT", "CollabJSON", "CollabTransport"],
                 swiftSettings: strict),
 
+        // PostgreSQL client (frontend/backend protocol v3, SCRAM-SHA-256/MD5, TLS via SSLRequest).
+        .target(name: "CollabPostgres", dependencies: ["COpenSSL", "CollabTransport"], swiftSettings: strict),
+
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
@@ -100,6 +105,7 @@ let package = Package(
                     dependencies: ["CollabClient", "CollabServer", "CollabOT", "CollabTransport", "CollabStorage",
                                    "CollabAuth", "CollabTestSupport"]),
         .testTarget(name: "CollabRedisTests", dependencies: ["CollabRedis", "CollabTestSupport"]),
+        .testTarget(name: "CollabPostgresTests", dependencies: ["CollabPostgres", "CollabTestSupport"]),
         .testTarget(name: "CollabAuthTests", dependencies: ["CollabAuth", "CollabJSON", "CollabTestSupport"]),
         .testTarget(name: "CollabServerTests",
                     dependencies: ["CollabServer", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",

@@ -1,0 +1,13 @@
+/// One statement for the extended query protocol, with its parameters as text (nil = NULL).
+public struct PostgresQuery: Sendable, Hashable {
+    /// The SQL, with $1, $2, ... placeholders.
+    public var sql: String
+    /// The parameters in text format; nil is NULL.
+    public var parameters: [String?]
+
+    /// Creates a statement with `parameters` bound to $1, $2, ...
+    public init(_ sql: String, _ parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
