@@ -24,6 +24,8 @@ public actor DocumentSession {
     private var document: ClientDocument
     private var backoff: BackoffPolicy
     private var token: String?
+    /// Which of `url` and `alternateURLs` the next connection goes to.
+    private var urlIndex = 0
     private var state: ConnectionState = .stopped(.disconnected, hasPendingEdits: false)
 
     private var runTask: Task<Void, Never>?
@@ -230,6 +232,8 @@ public actor DocumentSession {
             setState(.connecting(attempt: backoff.failures + 1))
             let decision = await connectOnce()
             if Task.isCancelled { break }
+            // A failure moves on to the next node, if there are several.
+            urlIndex = (urlIndex + 1) % (configuration.alternateURLs.count + 1)
             let delay: Duration
             switch decision {
             case .stop(let reason):
@@ -450,10 +454,16 @@ public actor DocumentSession {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// The URL the session connects to now (`url`, or after failures one of `alternateURLs`).
+    public var currentURL: String {
+        urlIndex == 0 ? configuration.url : configuration.alternateURLs[urlIndex - 1]
+    }
+
     private func connectURL() -> String {
-        guard let token, configuration.tokenPlacement == .queryParameter else { return configuration.url }
-        let separator = configuration.url.contains("?") ? "&" : "?"
-        return configuration.url + separator + "token=" + Self.percentEncoded(token)
+        let url = currentURL
+        guard let token, configuration.tokenPlacement == .queryParameter else { return url }
+        let separator = url.contains("?") ? "&" : "?"
+        return url + separator + "token=" + Self.percentEncoded(token)
     }
 
     private func webSocketConfiguration() -> WebSocketClientConfiguration {

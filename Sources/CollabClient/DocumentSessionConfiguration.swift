@@ -4,6 +4,10 @@ import CollabTransport
 public struct DocumentSessionConfiguration: Sendable {
     /// The document's URL, `ws://host:port/v1/docs/{docId}` or `wss://...`.
     public var url: String
+    /// The same document on the other nodes of a cluster without a load balancer
+    /// (`ws://node-2:8080/v1/docs/{docId}`, ...): after a failed connection or a lost one the
+    /// session tries the next URL in turn, `url` first. The saved state file stays tied to `url`.
+    public var alternateURLs: [String] = []
     /// The JWT, or nil for a server in open mode.
     public var token: String?
     /// Where the token goes (default: the `Authorization` header).
