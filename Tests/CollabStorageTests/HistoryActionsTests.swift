@@ -54,6 +54,28 @@ import Testing
         #expect(NamedVersion.problem(with: "👍 final") == nil)
     }
 
+    /// The diff law on a real history: for random A ≤ B, the op `TextDiff` gives turns the text
+    /// at A into the text at B, and it is no larger than replacing everything that differs.
+    @Test func diffLawOnRandomVersionsOfTheHistory() throws {
+        var random = SplitMix64(seed: 17)
+        for _ in 0..<500 {
+            let a = random.int(in: 0...300), b = random.int(in: 0...300)
+            let (from, to) = (min(a, b), max(a, b))
+            let old = try text(from), new = try text(to)
+            #expect(old == fixture.texts[from] && new == fixture.texts[to])
+            let diff = TextDiff.operation(from: old, to: new)
+            #expect(try diff.apply(to: old) == new, "\(from) → \(to)")
+            let changed = diff.components.reduce(0) { total, component in
+                switch component {
+                case .retain: total
+                case .delete(let n): total + n
+                case .insert(let text): total + text.unicodeScalars.count
+                }
+            }
+            #expect(changed <= old.unicodeScalars.count + new.unicodeScalars.count)
+        }
+    }
+
     @Test func compactionKeepsEverythingFromTheHorizonOn() throws {
         try store.addNamedVersion(NamedVersion(doc: "notes", name: "old", version: 77, user: "ada", createdAt: 5))
         let blameBefore = try Blame.lines(store: store, doc: "notes")
