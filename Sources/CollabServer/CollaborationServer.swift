@@ -59,6 +59,7 @@ public final class CollaborationServer: Sendable {
                     let reader = try SQLiteOpStore.openForReading(path: configuration.databasePath)
                     let rooms = LoopRooms(loop: loop, reader: reader, writer: writer, configuration: configuration,
                                           metrics: metrics)
+                    rooms.startHeadPolling()
                     result = .success(LoopBound(rooms, eventLoop: loop))
                 } catch {
                     result = .failure(error)

@@ -38,6 +38,14 @@ final class LoopRooms {
         let storage = RoomStorage(reader: reader, writer: writer, loop: loop, log: configuration.log)
         do {
             let room = try Room(documentId: documentId, store: storage, clock: clock, configuration: configuration.room)
+            let metrics = self.metrics
+            room.onCatchUp = { afterConflict in
+                if afterConflict {
+                    metrics.versionConflicts.add(1, ordering: .relaxed)
+                } else {
+                    metrics.headPollCatchUps.add(1, ordering: .relaxed)
+                }
+            }
             let entry = RoomEntry(room: room)
             rooms[documentId] = entry
             metrics.roomsLoaded.add(1, ordering: .relaxed)
@@ -88,6 +96,21 @@ final class LoopRooms {
         entry.idleTimer?.cancel()
         rooms[documentId] = nil
         metrics.roomsLoaded.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: - Other writers
+
+    /// Starts looking, every `room.headPollInterval`, at the stored version of each room with
+    /// editors, so another writer's ops reach them without anyone typing here.
+    func startHeadPolling() {
+        guard let interval = configuration.room.headPollInterval else { return }
+        loop.scheduleTimer(after: interval) { [weak self] in
+            guard let self, !self.isDraining else { return }
+            for entry in self.rooms.values where entry.connectionCount > 0 {
+                entry.room.pollStoredHead()
+            }
+            self.startHeadPolling()
+        }
     }
 
     // MARK: - History actions

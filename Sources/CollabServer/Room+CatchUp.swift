@@ -11,9 +11,37 @@ extension Room {
     /// get their acks, with the new versions, once the re-appended ops are durable.
     func catchUp(after conflict: RoomStoreError) {
         consecutiveCatchUps += 1
+        onCatchUp?(true)
         // Completions of the appends made before now belong to the failed chain.
         appendEpoch += 1
         appendingBatches = []
+        submittedVersion = durableVersion
+        guard absorbStoredOps(expectingSome: true, why: conflict.message) else { return }
+        startAppendIfIdle()
+    }
+
+    /// Looks at the version the store holds (every `RoomConfiguration.headPollInterval` while
+    /// editors are connected): another writer's ops are taken in and sent on, so editors here
+    /// see them without typing. Skipped while appends are outstanding: their completion, or
+    /// their conflict, settles the question first.
+    func pollStoredHead() {
+        guard failure == nil, appendingBatches.isEmpty else { return }
+        let stored: Int
+        do {
+            stored = try store.storedVersion(of: documentId)
+        } catch {
+            return  // a failed read is retried at the next poll
+        }
+        guard stored > durableVersion else { return }
+        onCatchUp?(false)
+        appendEpoch += 1
+        _ = absorbStoredOps(expectingSome: true, why: "the stored version is \(stored)")
+        startAppendIfIdle()
+    }
+
+    /// Fetches the ops stored from `durableVersion` on, applies them under our pending ones
+    /// (rebased over them) and delivers them; false (after failing the room) if that cannot be done.
+    private func absorbStoredOps(expectingSome: Bool, why: String) -> Bool {
         let ours = Array(recent[(durableVersion - recentBase)...])
         let theirs: [OpRecord]
         var rebuilt: DocumentText
@@ -21,44 +49,73 @@ extension Room {
             theirs = try store.catchUp(documentId, from: durableVersion)
             rebuilt = DocumentText(try durableText())
         } catch {
-            fail(RoomStoreError("catching up after \(conflict.message) failed: \(error)"))
-            return
+            fail(RoomStoreError("catching up (\(why)) failed: \(error)"))
+            return false
         }
-        guard !theirs.isEmpty, theirs.enumerated().allSatisfy({ $0.element.version == durableVersion + $0.offset }) else {
-            fail(RoomStoreError("\(conflict.message), and the stored ops do not continue version \(durableVersion)"))
-            return
+        guard !expectingSome || !theirs.isEmpty,
+              theirs.enumerated().allSatisfy({ $0.element.version == durableVersion + $0.offset }) else {
+            fail(RoomStoreError("\(why), and the stored ops do not continue version \(durableVersion)"))
+            return false
         }
         do {
             for record in theirs { try rebuilt.apply(record.operation) }
         } catch {
             fail(RoomStoreError("an op stored by another writer does not apply: \(error)"))
-            return
+            return false
         }
-        // Ours, one by one, over theirs (which move past each of ours in turn).
-        var others = theirs.map(\.operation)
+        // Ours, each transformed again from the op its author sent, over every record from the
+        // version it was made against, in the new stored order: what its author will compute.
+        let storedBefore: ArraySlice<OpRecord>
+        do {
+            let oldestBase = ours.compactMap { record -> Int? in
+                if case .client(let base, _)? = submissions[record.version] { return base }
+                return nil
+            }.min() ?? durableVersion
+            guard let found = try records(from: min(oldestBase, durableVersion), to: durableVersion) else {
+                fail(RoomStoreError("catching up: the history ours were made against is gone"))
+                return false
+            }
+            storedBefore = found
+        } catch {
+            fail(RoomStoreError("catching up: \(error)"))
+            return false
+        }
+        let historyStart = storedBefore.first?.version ?? durableVersion
+        var history = Array(storedBefore) + theirs
         var rebased: [OpRecord] = []
-        var next = durableVersion + theirs.count
+        var resubmitted: [Int: Submission] = [:]
         var renumbered: [Int: Int] = [:]
         do {
             for record in ours {
-                var operation = record.operation
-                for index in others.indices {
-                    let (other, mine) = TextOperation.transform(others[index], operation)
-                    others[index] = other
-                    operation = mine
+                let operation: TextOperation
+                switch submissions[record.version] {
+                case .client(let base, let sent)? where base >= historyStart:
+                    var transformed = sent
+                    for earlier in history[(base - historyStart)...] {
+                        transformed = TextOperation.transform(earlier.operation, transformed).1
+                    }
+                    operation = transformed
+                case .restore(let target)?:
+                    operation = TextDiff.operation(from: rebuilt.string, to: target)
+                default:
+                    fail(RoomStoreError("catching up: op \(record.version) has no submitted form"))
+                    return false
                 }
                 let deleted = try rebuilt.deletedTexts(of: operation)
                 try rebuilt.apply(operation)
-                rebased.append(OpRecord(version: next, operation: operation, clientId: record.clientId, seq: record.seq,
-                                        user: record.user, timestamp: record.timestamp, deletedTexts: deleted))
-                renumbered[record.version] = next
-                next += 1
+                let moved = OpRecord(version: historyStart + history.count, operation: operation, clientId: record.clientId,
+                                     seq: record.seq, user: record.user, timestamp: record.timestamp, deletedTexts: deleted)
+                rebased.append(moved)
+                history.append(moved)
+                resubmitted[moved.version] = submissions[record.version]
+                renumbered[record.version] = moved.version
             }
         } catch {
-            fail(RoomStoreError("re-transforming after a conflict failed: \(error)"))
-            return
+            fail(RoomStoreError("re-transforming over another writer's ops failed: \(error)"))
+            return false
         }
-        // The new state: theirs durable, ours pending on top; nothing outstanding.
+        submissions = resubmitted
+        // The new state: theirs durable, ours pending on top, none of it handed to the store.
         recent = Array(recent[..<(durableVersion - recentBase)]) + theirs + rebased
         text = rebuilt
         durableVersion += theirs.count
@@ -76,6 +133,8 @@ extension Room {
             session.selection = selection
         }
         deliver(theirs[...])
-        startAppendIfIdle()
+        saveSnapshotIfDue()
+        trimRecent()
+        return true
     }
 }

@@ -30,6 +30,7 @@ extension Room {
         let record = OpRecord(version: headVersion, operation: operation, clientId: clientId, seq: 1, user: user,
                               timestamp: clock.unixTimeMilliseconds, deletedTexts: deletedTexts)
         recent.append(record)
+        submissions[record.version] = .restore(target: target)
         headVersion += 1
         pendingRestores.append((record.version, completion))
         startAppendIfIdle()

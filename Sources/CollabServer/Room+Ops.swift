@@ -139,6 +139,7 @@ extension Room {
         let record = OpRecord(version: headVersion, operation: transformed, clientId: session.clientId, seq: seq,
                               user: session.sub, timestamp: clock.unixTimeMilliseconds, deletedTexts: deletedTexts)
         recent.append(record)
+        submissions[record.version] = .client(base: version, operation: operation)
         headVersion += 1
         client.inFlightSeq = seq
         client.highestSeq = seq
@@ -221,6 +222,7 @@ extension Room {
         let count = appendingBatches.removeFirst()
         let start = durableVersion - recentBase
         let batch = recent[start..<(start + count)]
+        for record in batch { submissions[record.version] = nil }
         durableVersion += count
         for record in batch {
             if var client = clients[record.clientId], client.inFlightSeq == record.seq {

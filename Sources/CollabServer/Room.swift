@@ -43,6 +43,13 @@ public final class Room {
     var appendEpoch = 0
     /// Catch-ups since the last successful append (bounded, then the room fails).
     var consecutiveCatchUps = 0
+    /// How each op not yet durable came to be, by the version it holds now. A catch-up makes
+    /// it again from scratch over the new stored order: a client's op transformed from its base
+    /// version as its author will compute it (transforming the already transformed op over the
+    /// other writer's ops need not give the same text: OT's TP2 does not hold), a restore re-diffed.
+    var submissions: [Int: Submission] = [:]
+    /// Told of each catch-up: true after a version conflict, false after a head poll (metrics).
+    var onCatchUp: ((_ afterConflict: Bool) -> Void)?
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection

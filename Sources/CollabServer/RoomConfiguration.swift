@@ -17,6 +17,9 @@ public struct RoomConfiguration: Sendable {
     /// more than one, an op applied during a commit goes into the next commit instead of
     /// waiting for this one to end. 1 batches everything applied during a commit. Default 4.
     public var maxOutstandingAppends = 4
+    /// How often a room with editors looks at the version the store holds, to take in another
+    /// writer's ops (a second node on the database, an operator's import); nil: never.
+    public var headPollInterval: Duration? = .seconds(1)
     /// Sustained ops per second per connection. Default 100.
     public var opsPerSecond: Double = 100
     /// Burst of ops per connection. Default 200.

@@ -85,6 +85,10 @@ final class RoomStorage: RoomStore {
         }
     }
 
+    func storedVersion(of documentId: String) throws(RoomStoreError) -> Int {
+        try reading { () throws(StorageError) in try reader.currentVersion(doc: documentId) }
+    }
+
     func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
         try reading { () throws(StorageError) in
             let rows = try reader.ops(doc: documentId, from: version, limit: Int(Int32.max))

@@ -27,6 +27,10 @@ public protocol RoomStore: AnyObject {
     func append(_ records: [OpRecord], to documentId: String,
                 completion: @escaping (Result<Void, RoomStoreError>) -> Void)
 
+    /// The version the store holds for `documentId` (0 if none): a cheap read, polled to notice
+    /// another writer's ops.
+    func storedVersion(of documentId: String) throws(RoomStoreError) -> Int
+
     /// Every op stored for `documentId` from `version` on — after an append failed with a
     /// version conflict, the ops another writer stored — and the store's bookkeeping reset to
     /// them, so the next append (transformed over them) starts a new chain.

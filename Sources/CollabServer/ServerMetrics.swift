@@ -11,6 +11,10 @@ final class ServerMetrics: Sendable {
     /// The node's name (`--node-id`, default `HOST:PORT`), set once the port is bound.
     let node = Mutex<String>("")
     let openConnections = Atomic<Int>(0)
+    /// Appends that met versions another writer stored (then caught up and retried).
+    let versionConflicts = Atomic<Int>(0)
+    /// Another writer's ops taken in by a room polling the stored version.
+    let headPollCatchUps = Atomic<Int>(0)
     let roomsLoaded = Atomic<Int>(0)
     let joins = Atomic<Int>(0)
     let messagesIn = Atomic<Int>(0)
@@ -71,6 +75,10 @@ final class ServerMetrics: Sendable {
         metric("collab_ops_committed_total", "counter", "Ops made durable.", opsCommitted)
         metric("collab_commits_total", "counter", "Group commits (transactions; one WAL fsync serves one or more).", commits)
         metric("collab_commit_requests_total", "counter", "Append and snapshot requests committed.", commitRequests)
+        metric("collab_version_conflicts_total", "counter",
+               "Appends that met versions another writer stored; the room caught up and retried.", versionConflicts)
+        metric("collab_head_catch_ups_total", "counter",
+               "Times a room took in another writer's ops found by polling the stored version.", headPollCatchUps)
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",
                               help: "Time to write one group commit's transaction (its WAL fsync follows, overlapped with the next).")
         commitGroupSize.append(to: &out, name: "collab_commit_group_size",

@@ -119,7 +119,9 @@ import Testing
                                      "floor_one_document_us", "floor_fifty_documents_us"])
         let wakeRead = try #require(values["wake_read_us"]), send = try #require(values["send_us"])
         let commit = try #require(values["commit_us"])
-        #expect(wakeRead > 0 && send > 0 && commit > 0)
+        // A send's cost is the round's CPU less a timed wake-up's, clamped at 0: on a loaded
+        // machine the difference can vanish in the noise of 20 rounds.
+        #expect(wakeRead > 0 && send >= 0 && commit > 0)
         // The floors are the sums the help describes (figures are printed to 0.1 µs).
         #expect(abs(try #require(values["floor_one_document_us"]) - (2 * wakeRead + 6 * send + commit)) < 0.5)
         #expect(abs(try #require(values["floor_fifty_documents_us"]) - (2 * wakeRead + 4 * send + commit / 4)) < 0.5)

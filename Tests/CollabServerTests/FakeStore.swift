@@ -57,6 +57,10 @@ final class FakeStore: RoomStore {
         if commitsImmediately { commitAll() }
     }
 
+    func storedVersion(of documentId: String) throws(RoomStoreError) -> Int {
+        (ops[documentId] ?? []).count
+    }
+
     func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
         try ops(of: documentId, from: version, limit: Int.max / 2)
     }
