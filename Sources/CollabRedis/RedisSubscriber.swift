@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -48,6 +51,8 @@ public final class RedisSubscriber: Sendable {
     private let handlers: Handlers
     private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
+    /// The subscriber's thread, so `close()` from a handler does not wait for itself.
+    private let subscriberThread = Mutex<pthread_t?>(nil)
 
     /// Starts the subscriber's thread; it connects at once and keeps trying until `close()`.
     public init(url: RedisURL, timing: Timing = Timing(), handlers: Handlers) {
@@ -55,10 +60,11 @@ public final class RedisSubscriber: Sendable {
         self.timing = timing
         self.handlers = handlers
         let thread = Thread { [self] in
+            subscriberThread.withLock { $0 = pthread_self() }
             run()
             finished.signal()
         }
-        thread.name = "collab-redis-sub"
+        thread.name = Self.threadName
         thread.start()
     }
 
@@ -85,14 +91,19 @@ public final class RedisSubscriber: Sendable {
     /// Whether it is connected and subscribed now.
     public var isUp: Bool { state.withLock { $0.isUp } }
 
-    /// Stops the thread (within one heartbeat) and closes the connection.
+    /// Stops the thread (within 50 ms) and closes the connection; returns once it has stopped,
+    /// except when called from a handler (on that thread), which only asks it to stop.
     public func close() {
         let wasOpen = state.withLock { state in
             defer { state.isClosed = true }
             return !state.isClosed
         }
-        if wasOpen { finished.wait() }
+        let onOwnThread = subscriberThread.withLock { $0.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        if wasOpen && !onOwnThread { finished.wait() }
     }
+
+    /// The name of the subscriber's thread.
+    static let threadName = "collab-redis-sub"
 
     // MARK: - The thread
 

@@ -105,4 +105,29 @@ import Testing
         #expect(!received.withLock { $0.contains("doc:b=after unsubscribe") })
         #expect(states.withLock { $0.filter { $0 }.count } >= 2)
     }
+
+    @Test func closingFromAHandlerDoesNotDeadlock() throws {
+        let server = try RedisTestServer()
+        let box = Mutex<RedisSubscriber?>(nil)
+        let closed = Mutex(false)
+        var timing = RedisSubscriber.Timing()
+        timing.backoffBase = .milliseconds(10)
+        let subscriber = RedisSubscriber(url: server.url, timing: timing, handlers: .init(onMessage: { _, _ in
+            box.withLock { $0 }?.close()
+            closed.withLock { $0 = true }
+        }))
+        box.withLock { $0 = subscriber }
+        subscriber.subscribe(["stop"])
+        let publisher = try RedisConnection(url: server.url)
+        let deadline = Date().addingTimeInterval(10)
+        while !closed.withLock({ $0 }) && Date() < deadline {
+            _ = try? publisher.publish("stop", Array("now".utf8))
+            usleep(10_000)
+        }
+        #expect(closed.withLock { $0 })
+        let stopped = Date().addingTimeInterval(5)
+        while subscriber.isUp && Date() < stopped { usleep(10_000) }
+        #expect(!subscriber.isUp)
+        subscriber.close()  // already stopping: returns at once
+    }
 }
