@@ -159,7 +159,7 @@ public final class PostgresOpStore: OpStore {
     }
 
     /// Runs `queries` in one pipeline, mapping PostgreSQL's errors to `StorageError`.
-    private func pipeline(_ queries: [PostgresQuery]) throws(StorageError) -> [PostgresQueryResult] {
+    func pipeline(_ queries: [PostgresQuery]) throws(StorageError) -> [PostgresQueryResult] {
         do {
             let results = try connection.pipeline(queries)
             guard results.count == queries.count else {
@@ -189,7 +189,7 @@ public final class PostgresOpStore: OpStore {
                  deletedJSON: try text(row, 8))
     }
 
-    private func rows(_ sql: String, _ parameters: [String?]) throws(StorageError) -> [[String?]] {
+    func rows(_ sql: String, _ parameters: [String?]) throws(StorageError) -> [[String?]] {
         try pipeline([PostgresQuery(sql, parameters)])[0].rows
     }
 
@@ -277,14 +277,14 @@ public final class PostgresOpStore: OpStore {
 
     // MARK: - Columns (text format)
 
-    private static func text(_ row: [String?], _ index: Int) throws(StorageError) -> String {
+    static func text(_ row: [String?], _ index: Int) throws(StorageError) -> String {
         guard index < row.count, let value = row[index] else {
             throw .database(code: nil, message: "PostgreSQL returned NULL or too few columns (column \(index))")
         }
         return value
     }
 
-    private static func int(_ row: [String?], _ index: Int) throws(StorageError) -> Int {
+    static func int(_ row: [String?], _ index: Int) throws(StorageError) -> Int {
         let value = try text(row, index)
         guard let number = Int(value) else {
             throw .database(code: nil, message: "PostgreSQL returned '\(value)' for an integer (column \(index))")
@@ -292,7 +292,7 @@ public final class PostgresOpStore: OpStore {
         return number
     }
 
-    private static func int64(_ row: [String?], _ index: Int) throws(StorageError) -> Int64 {
+    static func int64(_ row: [String?], _ index: Int) throws(StorageError) -> Int64 {
         Int64(try int(row, index))
     }
 }

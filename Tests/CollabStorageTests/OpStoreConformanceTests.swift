@@ -261,4 +261,49 @@ struct OpStoreConformanceTests {
         #expect(try store.documentInfo(doc: "d")?.createdAt == 42)
         #expect(try store.documentInfo(doc: "d")?.updatedAt == 1_999_999_999_999)
     }
+
+    @Test(arguments: StoreKind.available)
+    func namesAreUniquePerDocumentAndListedInVersionOrder(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = try #require(subject.store as? any HistoryStore)
+        try store.addNamedVersion(NamedVersion(doc: "notes", name: "draft 2", version: 200, user: "ada", createdAt: 5))
+        try store.addNamedVersion(NamedVersion(doc: "notes", name: "draft 1", version: 100, user: "bob", createdAt: 6))
+        try store.addNamedVersion(NamedVersion(doc: "notes", name: "Zürich 😀", version: 100, user: "cy", createdAt: 7))
+        try store.addNamedVersion(NamedVersion(doc: "other", name: "draft 1", version: 1, user: "bob", createdAt: 7))
+        #expect(throws: StorageError.nameTaken(doc: "notes", name: "draft 1")) {
+            try store.addNamedVersion(NamedVersion(doc: "notes", name: "draft 1", version: 3, user: "cy", createdAt: 8))
+        }
+        #expect(try store.namedVersions(doc: "notes").map(\.name) == ["Zürich 😀", "draft 1", "draft 2"])
+        #expect(try store.namedVersion(doc: "notes", name: "draft 1")
+                == NamedVersion(doc: "notes", name: "draft 1", version: 100, user: "bob", createdAt: 6))
+        #expect(try store.namedVersion(doc: "notes", name: "missing") == nil)
+        #expect(try store.removeNamedVersion(doc: "notes", name: "draft 2"))
+        #expect(try !store.removeNamedVersion(doc: "notes", name: "draft 2"))
+        #expect(try store.namedVersions(doc: "notes").map(\.version) == [100, 100])
+        #expect(try store.namedVersions(doc: "other").count == 1)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func purgeRemovesOneDocumentAndItsIdStartsAgain(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = try #require(subject.store as? any HistoryStore)
+        try store.append([record("notes", 0, user: "ada"), record("notes", 1, user: "bob"), record("other", 0)])
+        try store.saveSnapshot(Snapshot(doc: "notes", version: 2, text: "xy", createdAt: 1))
+        try store.addNamedVersion(NamedVersion(doc: "notes", name: "n", version: 1, user: "ada", createdAt: 5))
+        #expect(try store.purge(doc: "notes"))
+        #expect(try store.currentVersion(doc: "notes") == 0)
+        #expect(try store.documentInfo(doc: "notes") == nil)
+        #expect(try store.ops(doc: "notes", from: 0, limit: 10) == [])
+        #expect(try store.namedVersions(doc: "notes") == [])
+        #expect(try store.client(doc: "notes", clientId: "client-A") == nil)
+        #expect(try store.latestSnapshot(doc: "notes", atOrBefore: nil) == nil)
+        #expect(try !store.purge(doc: "notes"))
+        #expect(try store.ops(doc: "other", from: 0, limit: 10) == [record("other", 0)])
+        // The id starts again from version 0, with the same client's seqs and a fresh author count.
+        try store.append([record("notes", 0, user: "cy")])
+        #expect(try store.documentInfo(doc: "notes")?.authorCount == 1)
+        #expect(try store.listDocuments().map(\.id) == ["notes", "other"])
+    }
 }
