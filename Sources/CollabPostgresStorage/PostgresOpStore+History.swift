@@ -1,8 +1,7 @@
 import CollabPostgres
 import CollabStorage
 
-/// Named versions and deletion, as `SQLiteOpStore`'s history extension has them (compaction is
-/// not here yet).
+/// Named versions, compaction and deletion, as `SQLiteOpStore`'s history extension has them.
 extension PostgresOpStore {
     // MARK: - Named versions
 
@@ -58,5 +57,96 @@ extension PostgresOpStore {
                 + tables.map { PostgresQuery("DELETE FROM \($0) WHERE doc = $1", [doc]) }
                 + [PostgresQuery("DELETE FROM documents WHERE id = $1", [doc])])
         return results.last?.affectedRows ?? 0 > 0
+    }
+
+    // MARK: - Compaction
+
+    /// The versions of the document's snapshots, ascending.
+    public func snapshotVersions(doc: String) throws(StorageError) -> [Int] {
+        try rows("SELECT version FROM snapshots WHERE doc = $1 ORDER BY version", [doc])
+            .map { row throws(StorageError) in try Self.int(row, 0) }
+    }
+
+    /// See `SQLiteOpStore.compact`: folds the ops below `horizon` into a snapshot at `horizon`
+    /// and removes them, with the snapshots below it except those at named versions (each named
+    /// version below the horizon gets one first). One transaction holding the document's summary
+    /// row, so no node appends meanwhile; with `dryRun` it is rolled back after the report.
+    public func compact(doc: String, horizon: Int, now: Int64, dryRun: Bool = false)
+        throws(DocumentHistoryError) -> CompactionReport {
+        do {
+            _ = try pipeline([PostgresQuery("BEGIN"),
+                              PostgresQuery("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [doc])])
+        } catch {
+            throw .storage(error)
+        }
+        do throws(DocumentHistoryError) {
+            let report = try compactInTransaction(doc: doc, horizon: horizon, now: now)
+            if dryRun {
+                _ = try? connection.query("ROLLBACK")
+                return report
+            }
+            do {
+                _ = try pipeline([PostgresQuery("COMMIT")])
+            } catch {
+                throw .storage(error)
+            }
+            return report
+        } catch {
+            if connection.transactionStatus != .idle, !connection.isClosed { _ = try? connection.query("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func compactInTransaction(doc: String, horizon: Int, now: Int64) throws(DocumentHistoryError)
+        -> CompactionReport {
+        let history = DocumentHistory(store: self, doc: doc)
+        let current = try history.currentVersion()
+        guard horizon <= current else {
+            throw .versionNotFound(doc: doc, requested: horizon, current: current)
+        }
+        let previous = try mapped { () throws(StorageError) in try self.horizon(doc: doc) }
+        guard horizon > previous else {
+            return CompactionReport(doc: doc, previousHorizon: previous, horizon: previous, opsRemoved: 0,
+                                    snapshotsRemoved: 0, bytesRemoved: 0)
+        }
+        // Snapshots first, while the ops they are rebuilt from are still there.
+        let named = try mapped { () throws(StorageError) in try namedVersions(doc: doc) }
+        let kept = Set(try mapped { () throws(StorageError) in try snapshotVersions(doc: doc) })
+        for version in Set([horizon] + named.map(\.version).filter { $0 >= previous && $0 < horizon })
+        where !kept.contains(version) {
+            let text = String(try history.text(atVersion: version))
+            try mapped { () throws(StorageError) in
+                try saveSnapshot(Snapshot(doc: doc, version: version, text: text, createdAt: now))
+            }
+        }
+        let parameters = [doc, String(horizon)]
+        let unnamed = "version NOT IN (SELECT version FROM named_versions WHERE doc = $1)"
+        return try mapped { () throws(StorageError) in
+            let results = try pipeline([
+                PostgresQuery("""
+                    SELECT COALESCE(SUM(octet_length(op) + octet_length(deleted)), 0)
+                        + (SELECT COALESCE(SUM(octet_length(text)), 0) FROM snapshots
+                           WHERE doc = $1 AND version < $2::bigint AND \(unnamed))
+                    FROM ops WHERE doc = $1 AND version < $2::bigint
+                    """, parameters),
+                PostgresQuery("DELETE FROM ops WHERE doc = $1 AND version < $2::bigint", parameters),
+                PostgresQuery("DELETE FROM snapshots WHERE doc = $1 AND version < $2::bigint AND \(unnamed)",
+                              parameters),
+                PostgresQuery("UPDATE documents SET horizon = $2::bigint WHERE id = $1", parameters),
+            ])
+            let bytes = try results[0].rows.first.map { row throws(StorageError) in try Self.int(row, 0) } ?? 0
+            return CompactionReport(doc: doc, previousHorizon: previous, horizon: horizon,
+                                    opsRemoved: results[1].affectedRows ?? 0,
+                                    snapshotsRemoved: results[2].affectedRows ?? 0, bytesRemoved: bytes)
+        }
+    }
+
+    /// `body`, its storage error as a history error.
+    private func mapped<T>(_ body: () throws(StorageError) -> T) throws(DocumentHistoryError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .storage(error)
+        }
     }
 }

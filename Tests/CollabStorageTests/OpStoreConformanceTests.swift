@@ -1,3 +1,4 @@
+import CollabOT
 import CollabPostgresStorage
 import CollabStorage
 import CollabTestSupport
@@ -305,5 +306,61 @@ struct OpStoreConformanceTests {
         try store.append([record("notes", 0, user: "cy")])
         #expect(try store.documentInfo(doc: "notes")?.authorCount == 1)
         #expect(try store.listDocuments().map(\.id) == ["notes", "other"])
+    }
+
+    /// Compaction folds the ops below the horizon away and keeps every text from it on, named
+    /// versions below it readable by name; a dry run changes nothing (seeded random ops).
+    @Test(arguments: StoreKind.available)
+    func compactionKeepsEverythingFromTheHorizonOn(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = try #require(subject.store as? any HistoryStore)
+        var fixture = OpLogFixture(doc: "notes")
+        var random = SplitMix64(seed: 4)
+        for index in 0..<300 {
+            var op = OpLogFixture.randomOp(length: fixture.text.unicodeScalars.count, using: &random)
+            if op.isNoop { op = TextOperation(unchecked: [.insert("x")]) }
+            fixture.add(op, user: index % 3 == 0 ? "bob" : "ada", client: index % 3 == 0 ? "client-bob" : "client-ada")
+        }
+        try store.append(fixture.records)
+        for version in stride(from: 50, through: 300, by: 50) {
+            try store.saveSnapshot(Snapshot(doc: "notes", version: version, text: fixture.texts[version], createdAt: 1))
+        }
+        try store.append([record("other", 0)])
+        try store.addNamedVersion(NamedVersion(doc: "notes", name: "old", version: 77, user: "ada", createdAt: 5))
+        func text(_ version: Int) throws -> String {
+            String(try DocumentHistory(store: store, doc: "notes").text(atVersion: version))
+        }
+
+        let dryRun = try store.compact(doc: "notes", horizon: 120, now: 9, dryRun: true)
+        #expect(dryRun.opsRemoved == 120 && dryRun.snapshotsRemoved == 2)
+        #expect(try store.horizon(doc: "notes") == 0)
+        #expect(try store.snapshotVersions(doc: "notes") == [50, 100, 150, 200, 250, 300])
+        #expect(try text(0) == "")
+
+        let report = try store.compact(doc: "notes", horizon: 120, now: 9, dryRun: false)
+        #expect(report == CompactionReport(doc: "notes", previousHorizon: 0, horizon: 120, opsRemoved: 120,
+                                           snapshotsRemoved: 2, bytesRemoved: dryRun.bytesRemoved))
+        #expect(report.bytesRemoved > 0)
+        #expect(try store.horizon(doc: "notes") == 120)
+        #expect(try store.snapshotVersions(doc: "notes") == [77, 120, 150, 200, 250, 300])
+        for version in 120...300 {
+            #expect(try text(version) == fixture.texts[version], "version \(version)")
+        }
+        #expect(throws: DocumentHistoryError.versionGone(doc: "notes", requested: 119, horizon: 120)) { try text(119) }
+        #expect(String(try DocumentHistory(store: store, doc: "notes").text(atNamedVersion: 77)) == fixture.texts[77])
+        #expect(try store.ops(doc: "notes", from: 0, limit: 10).first?.version == 120)
+        // Again at the same or a lower horizon: nothing; past the end: not found.
+        #expect(try store.compact(doc: "notes", horizon: 120, now: 10, dryRun: false).opsRemoved == 0)
+        #expect(try store.compact(doc: "notes", horizon: 50, now: 10, dryRun: false).horizon == 120)
+        #expect(throws: DocumentHistoryError.versionNotFound(doc: "notes", requested: 301, current: 300)) {
+            try store.compact(doc: "notes", horizon: 301, now: 10, dryRun: false)
+        }
+        #expect(try store.ops(doc: "other", from: 0, limit: 10) == [record("other", 0)])
+        // New ops still append after a compaction.
+        var next = fixture
+        next.add([.insert("new ")])
+        try store.append([next.records[300]])
+        #expect(try text(301) == "new " + fixture.texts[300])
     }
 }
