@@ -6,6 +6,8 @@
 //   COpenSSL <- CollabTransport <- (CollabServer, CollabClient, CollabBenchmarks) <- collab
 //   (COpenSSL, CollabTransport) <- (CollabPostgres, CollabRedis): protocol clients for the
 //   scale-out work (PostgreSQL op log, Redis fan-out), tested on their own, used by no one yet
+//   (CollabStorage, CollabPostgres) <- CollabPostgresStorage: the op log on PostgreSQL, kept out of
+//   CollabStorage so that SQLite-only users of the store do not link the network client
 //   CollabCLI <- (CollabBenchmarks, collab)
 // `collab` holds only commands; benchmarks live in CollabBenchmarks, shared test helpers in
 // Tests/CollabTestSupport, and EmbedResources embeds Migrations/ and Samples/web at build time.
@@ -71,6 +73,10 @@ let package = Package(
         // PostgreSQL client (frontend/backend protocol v3, SCRAM-SHA-256/MD5, TLS via SSLRequest).
         .target(name: "CollabPostgres", dependencies: ["COpenSSL", "CollabTransport"], swiftSettings: strict),
 
+        // The op log on PostgreSQL: PostgresOpStore and its migrator (Migrations/postgres/*.sql).
+        .target(name: "CollabPostgresStorage", dependencies: ["CollabStorage", "CollabPostgres", "CollabOT"],
+                swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
+
         // Command-line parsing and the commands' shared plumbing.
         .target(name: "CollabCLI", swiftSettings: strict),
 
@@ -98,7 +104,9 @@ let package = Package(
         .testTarget(name: "CollabJSONTests", dependencies: ["CollabJSON", "CollabTestSupport"]),
         .testTarget(name: "CollabOTTests", dependencies: ["CollabOT", "CollabJSON", "CollabTestSupport"]),
         .testTarget(name: "CollabTransportTests", dependencies: ["CollabTransport", "COpenSSL", "CollabTestSupport"]),
-        .testTarget(name: "CollabStorageTests", dependencies: ["CollabStorage", "CollabOT", "CollabTestSupport"]),
+        .testTarget(name: "CollabStorageTests",
+                    dependencies: ["CollabStorage", "CollabOT", "CollabPostgres", "CollabPostgresStorage",
+                                   "CollabTestSupport"]),
         .testTarget(name: "CollabBenchmarksTests", dependencies: ["CollabBenchmarks", "CollabTestSupport"]),
         .testTarget(name: "CollabCLITests", dependencies: ["CollabCLI", "CollabStorage", "CollabOT", "CollabTestSupport"]),
         .testTarget(name: "CollabClientTests",

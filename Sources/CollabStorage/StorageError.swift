@@ -15,6 +15,9 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case nameTaken(doc: String, name: String)
     /// SQLite failed (I/O, disk full, corruption, ...).
     case sqlite(SQLiteError)
+    /// A database server (PostgreSQL) failed or could not be reached: its SQLSTATE, if it sent
+    /// one, and what went wrong. The outcome of a write in flight when the connection broke is unknown.
+    case database(code: String?, message: String)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
             "document \(doc) already has a version named '\(name)'"
         case .sqlite(let error):
             error.description
+        case .database(_, let message):
+            message
         }
     }
 }

@@ -1,7 +1,9 @@
-/// Migrations/*.sql as `Migration.embedded`. File names are NNNN_name.sql; versions must run
+/// Migrations/*.sql as `Migration.embedded` (or another directory as another property, e.g.
+/// Migrations/postgres/*.sql as `Migration.embeddedPostgres` in a module importing CollabStorage). File names are NNNN_name.sql; versions must run
 /// 1, 2, 3, ... without gaps or repeats.
 enum EmbeddedMigrations {
-    static func render(_ files: [String], in directory: ResourceDirectory) throws -> String {
+    static func render(_ files: [String], in directory: ResourceDirectory, property: String = "embedded",
+                       source: String = "Migrations/*.sql", importing module: String? = nil) throws -> String {
         var entries: [(version: Int, name: String, sql: String)] = []
         for file in files {
             let (version, name) = try parseName(file)
@@ -13,11 +15,11 @@ enum EmbeddedMigrations {
                 "migration versions must be 1, 2, 3, ... without gaps or repeats; found \(entry.version) at position \(index + 1)")
         }
         var out = """
-            // Generated at build time by EmbedResources from Migrations/*.sql. Do not edit.
+            // Generated at build time by EmbedResources from \(source). Do not edit.
 
-            extension Migration {
-                /// The migrations of Migrations/, embedded at build time, in version order.
-                public static let embedded: [Migration] = [
+            \(module.map { "import \($0)\n\n" } ?? "")extension Migration {
+                /// The migrations of \(source), embedded at build time, in version order.
+                public static let \(property): [Migration] = [
 
             """
         for entry in entries {

@@ -1,3 +1,5 @@
+import CollabPostgres
+import CollabTestSupport
 import Testing
 
 /// Starts one `PostgresTestCluster` around a whole suite and deletes it afterwards.
@@ -6,24 +8,20 @@ struct PostgresClusterTrait: SuiteTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        guard PostgresTestCluster.binariesAvailable else {
-            try await function()
-            return
-        }
-        let cluster: Result<PostgresTestCluster, PostgresTestCluster.ClusterError>
-        do {
-            cluster = .success(try PostgresTestCluster())
-        } catch {
-            cluster = .failure(PostgresTestCluster.ClusterError(description: "cannot start PostgreSQL: \(error)"))
-        }
-        defer { if case .success(let running) = cluster { running.stop() } }
-        try await PostgresTestCluster.$current.withValue(cluster) {
-            try await function()
-        }
+        try await PostgresTestCluster.withCluster(function)
     }
 }
 
 extension Trait where Self == PostgresClusterTrait {
     /// A throwaway PostgreSQL cluster for the suite.
     static var postgresCluster: PostgresClusterTrait { PostgresClusterTrait() }
+}
+
+extension PostgresTestCluster {
+    /// A configuration for `user` on this cluster's port.
+    func configuration(user: String = scramUser, password: String? = scramPassword,
+                       database: String = database) -> PostgresConfiguration {
+        PostgresConfiguration(host: "127.0.0.1", port: port, user: user, password: password, database: database,
+                              connectTimeout: .seconds(10))
+    }
 }

@@ -1,4 +1,5 @@
 import CollabPostgres
+import CollabTestSupport
 import Foundation
 import Testing
 

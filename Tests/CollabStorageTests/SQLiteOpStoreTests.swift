@@ -11,6 +11,8 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
              opJSON: #"[\#(version),"x"]"#, deletedJSON: version % 2 == 0 ? "[]" : #"["é\""]"#)
 }
 
+/// What only SQLite's store does (WAL, read-only stores, history filters); the behaviour every
+/// store shares is in `OpStoreConformanceTests`.
 @Suite struct SQLiteOpStoreTests {
     let directory: TemporaryDirectory
     let store: SQLiteOpStore
@@ -25,108 +27,6 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
         #expect(try store.database.scalarText("PRAGMA synchronous") == "2")  // FULL
     }
 
-    @Test func roundTripsRecordsInVersionOrder() throws {
-        let records = (0..<10).map { record("doc-1", $0) }
-        try store.append(Array(records[0..<4]))
-        try store.append(Array(records[4...]))
-        #expect(try store.ops(doc: "doc-1", from: 0, limit: 100) == records)
-        #expect(try store.ops(doc: "doc-1", from: 6, limit: 3) == Array(records[6..<9]))
-        #expect(try store.ops(doc: "doc-1", from: 10, limit: 3) == [])
-        #expect(try store.ops(doc: "doc-1", from: 0, limit: 0) == [])
-        #expect(try store.ops(doc: "other", from: 0, limit: 10) == [])
-        #expect(try store.currentVersion(doc: "doc-1") == 10)
-        #expect(try store.currentVersion(doc: "other") == 0)
-    }
-
-    @Test func duplicateClientSeqIsTypedAndRollsTheBatchBack() throws {
-        try store.append([record("d", 0, seq: 1), record("d", 1, seq: 2)])
-        let batch = [record("d", 2, seq: 3), record("d", 3, seq: 2), record("e", 0, seq: 1)]
-        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-A", seq: 2)) {
-            try store.append(batch)
-        }
-        #expect(try store.currentVersion(doc: "d") == 2)
-        #expect(try store.ops(doc: "d", from: 0, limit: 10).count == 2)
-        #expect(try store.documentInfo(doc: "e") == nil)
-        // The same seq from another client is no duplicate.
-        try store.append([record("d", 2, client: "client-B", seq: 2)])
-        #expect(try store.currentVersion(doc: "d") == 3)
-        // Seqs only grow: one below the highest is refused even if it was never stored (a gap).
-        try store.append([record("d", 3, client: "client-B", seq: 7)])
-        #expect(throws: StorageError.duplicate(doc: "d", clientId: "client-B", seq: 5)) {
-            try store.append([record("d", 4, client: "client-B", seq: 5)])
-        }
-        #expect(try store.client(doc: "d", clientId: "client-B")
-                == ClientRecord(clientId: "client-B", user: "ada", firstVersion: 2, highestSeq: 7, highestVersion: 3))
-    }
-
-    @Test func versionsMustBeGapFree() throws {
-        try store.append([record("d", 0)])
-        #expect(throws: StorageError.versionConflict(doc: "d", expected: 1, found: 2)) {
-            try store.append([record("d", 2)])
-        }
-        #expect(throws: StorageError.versionConflict(doc: "d", expected: 1, found: 0)) {
-            try store.append([record("d", 0, seq: 99)])
-        }
-        #expect(throws: StorageError.versionConflict(doc: "new", expected: 0, found: 1)) {
-            try store.append([record("new", 1)])
-        }
-        #expect(throws: StorageError.versionConflict(doc: "d", expected: 2, found: 3)) {
-            try store.append([record("d", 1), record("d", 3)])
-        }
-        #expect(try store.currentVersion(doc: "d") == 1)
-    }
-
-    @Test func exactlyOnceLookups() throws {
-        try store.append([record("d", 0, client: "c1", seq: 5, user: "ada"),
-                          record("d", 1, client: "c2", seq: 1, user: "bob"),
-                          record("d", 2, client: "c1", seq: 9, user: "ada")])
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 9) == record("d", 2, client: "c1", seq: 9, user: "ada"))
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 6) == nil)  // a gap
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 5) == record("d", 0, client: "c1", seq: 5, user: "ada"))
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 4) == nil)  // before its first
-        #expect(try store.op(doc: "d", clientId: "c1", seq: 10) == nil)  // above its highest
-        #expect(try store.op(doc: "d", clientId: "c2", seq: 1) == record("d", 1, client: "c2", seq: 1, user: "bob"))
-        #expect(try store.op(doc: "other", clientId: "c1", seq: 9) == nil)
-        #expect(try store.client(doc: "d", clientId: "c1")?.highestSeq == 9)
-        #expect(try store.client(doc: "d", clientId: "c3")?.highestSeq == nil)
-        #expect(try store.client(doc: "d", clientId: "c2")?.user == "bob")
-        #expect(try store.client(doc: "other", clientId: "c2")?.user == nil)
-        #expect(try store.client(doc: "d", clientId: "c1")
-                == ClientRecord(clientId: "c1", user: "ada", firstVersion: 0, highestSeq: 9, highestVersion: 2))
-    }
-
-    /// The walk back from a client's highest version finds every stored seq among many
-    /// interleaved clients, and nothing for the seqs it skipped (seeded, repeatable).
-    @Test func exactlyOnceLookupsAmongInterleavedClients() throws {
-        var random = SplitMix64(seed: 0x5EC5)
-        var stored: [String: [Int: Int]] = [:]  // client -> seq -> version
-        var highest: [String: Int] = [:]
-        var records: [OpRecord] = []
-        for version in 0..<600 {
-            let client = "c\(random.next() % 7)"
-            let seq = (highest[client] ?? 0) + 1 + Int(random.next() % 3)  // gaps of 0-2
-            highest[client] = seq
-            stored[client, default: [:]][seq] = version
-            records.append(record("d", version, client: client, seq: seq))
-        }
-        try store.append(records)
-        for (client, seqs) in stored {
-            for seq in 0...(highest[client]! + 1) {
-                #expect(try store.op(doc: "d", clientId: client, seq: seq)?.version == seqs[seq])
-            }
-        }
-    }
-
-    @Test func documentSummaryIsKeptCurrent() throws {
-        try store.append([record("b", 0, user: "ada", ts: 1_000), record("b", 1, user: "bob", ts: 2_000)])
-        try store.append([record("b", 2, user: "ada", ts: 3_000), record("a", 0, user: "cy", ts: 5_000)])
-        #expect(try store.documentInfo(doc: "b")
-            == DocumentInfo(id: "b", version: 3, length: 3, authorCount: 2, createdAt: 1_000, updatedAt: 3_000))
-        #expect(try store.listDocuments().map(\.id) == ["a", "b"])
-        #expect(try store.listDocuments().first
-            == DocumentInfo(id: "a", version: 1, length: 1, authorCount: 1, createdAt: 5_000, updatedAt: 5_000))
-    }
-
     @Test func versionAtTimeAndHistoryFilters() throws {
         try store.append([record("d", 0, user: "ada", ts: 100), record("d", 1, user: "bob", ts: 200),
                           record("d", 2, user: "ada", ts: 300)])
@@ -137,22 +37,6 @@ func record(_ doc: String, _ version: Int, client: String = "client-A", seq: Int
         #expect(try store.history(doc: "d", limit: 10, user: "ada").map(\.version) == [0, 2])
         #expect(try store.history(doc: "d", limit: 10, since: 200).map(\.version) == [1, 2])
         #expect(try store.history(doc: "d", from: 1, limit: 1, user: "ada").map(\.version) == [2])
-    }
-
-    /// The binary search by time (no time index since migration 2) against a linear scan,
-    /// with runs of equal times and another document's ops interleaved.
-    @Test func versionAtTimeMatchesALinearScan() throws {
-        let times: [Int64] = (0..<61).map { 1_000 + Int64($0 / 3) * 10 }
-        for start in stride(from: 0, to: times.count, by: 7) {
-            let end = min(start + 7, times.count)
-            try store.append((start..<end).map { record("long", $0, seq: $0 + 1, ts: times[$0]) })
-            try store.append([record("noise", start / 7, seq: start / 7 + 1, ts: times[start] + 5)])
-        }
-        for ts in Int64(990)...1_210 {
-            let expected = times.lastIndex { $0 <= ts }.map { $0 + 1 } ?? 0
-            #expect(try store.version(doc: "long", atOrBefore: ts) == expected, "ts \(ts)")
-        }
-        #expect(try store.version(doc: "missing", atOrBefore: 5_000) == 0)
     }
 
     @Test func snapshotsSaveAndLatestAtOrBefore() throws {

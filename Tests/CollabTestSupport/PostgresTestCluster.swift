@@ -1,45 +1,46 @@
-import CollabPostgres
-import CollabTestSupport
 import Foundation
-import Testing
 
-/// A throwaway PostgreSQL cluster for the integration suite: `initdb` into a temporary
-/// directory owned by `postgres`, started with `pg_ctl` on a free loopback port, SCRAM for TCP
-/// logins and one role (`md5user`) on MD5, so both methods run every time.
-final class PostgresTestCluster: Sendable {
+/// A throwaway PostgreSQL cluster for the integration suites (CollabPostgresTests, the store
+/// conformance suite of CollabStorageTests): `initdb` into a temporary directory owned by
+/// `postgres`, started with `pg_ctl` on a free loopback port, SCRAM for TCP logins and one role
+/// (`md5user`) on MD5, so both methods run every time. Foundation only: each test target makes
+/// its own client configuration from `port` and the role constants.
+public final class PostgresTestCluster: Sendable {
     /// Debian's binaries of the newest installed major version (/usr/lib/postgresql/N/bin).
-    static let binDirectory: String = {
+    public static let binDirectory: String = {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let newest = versions.compactMap(Int.init).max().map(String.init) ?? "15"
         return "/usr/lib/postgresql/\(newest)/bin"
     }()
-    static let database = "collab_test"
-    static let scramUser = "collab_test"
-    static let scramPassword = "scräm pass/w@rd"
-    static let md5User = "md5user"
-    static let md5Password = "md5-secret"
+    public static let database = "collab_test"
+    public static let scramUser = "collab_test"
+    public static let scramPassword = "scräm pass/w@rd"
+    public static let md5User = "md5user"
+    public static let md5Password = "md5-secret"
 
     /// True when initdb, pg_ctl and psql are installed and we can become `postgres`.
-    static var binariesAvailable: Bool {
+    public static var binariesAvailable: Bool {
         ["initdb", "pg_ctl", "psql"].allSatisfy { FileManager.default.isExecutableFile(atPath: "\(binDirectory)/\($0)") }
             && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
     }
 
     /// The cluster of the running suite (set by `PostgresClusterTrait`).
-    @TaskLocal static var current: Result<PostgresTestCluster, ClusterError>?
+    @TaskLocal public static var current: Result<PostgresTestCluster, ClusterError>?
 
-    struct ClusterError: Error, CustomStringConvertible {
-        let description: String
+    public struct ClusterError: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
-    let port: Int
-    let root: String
+    public let port: Int
+    public let root: String
     /// Whether the server accepts TLS (it does when the openssl command made it a certificate).
-    let hasTLS: Bool
+    public let hasTLS: Bool
     private var dataDirectory: String { root + "/data" }
 
     /// Creates and starts a cluster; throws with the failing command's output.
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("collab-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         port = try Self.freePort()
@@ -86,30 +87,55 @@ final class PostgresTestCluster: Sendable {
     }
 
     /// `pg_ctl start`, waiting until it accepts connections.
-    func start() throws {
+    public func start() throws {
         try asPostgres(["pg_ctl", "start", "-w", "-t", "30", "-D", dataDirectory, "-l", root + "/server.log"])
     }
 
     /// `pg_ctl stop -m immediate`: backends die without a clean shutdown, like a crash.
-    func stopImmediately() throws {
+    public func stopImmediately() throws {
         try asPostgres(["pg_ctl", "stop", "-w", "-m", "immediate", "-D", dataDirectory])
     }
 
     /// Stops the server (if running) and deletes the cluster.
-    func stop() {
+    public func stop() {
         _ = try? asPostgres(["pg_ctl", "stop", "-w", "-m", "immediate", "-D", dataDirectory])
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// A configuration for `user` on this cluster's port.
-    func configuration(user: String = scramUser, password: String? = scramPassword,
-                       database: String = database) -> PostgresConfiguration {
-        PostgresConfiguration(host: "127.0.0.1", port: port, user: user, password: password, database: database,
-                              connectTimeout: .seconds(10))
+    /// Starts a cluster when the binaries are installed, runs `body` with it as `current` (or
+    /// with the start failure), and deletes it afterwards: what each target's suite trait does.
+    public static func withCluster(_ body: @Sendable () async throws -> Void) async throws {
+        guard binariesAvailable else {
+            try await body()
+            return
+        }
+        let cluster: Result<PostgresTestCluster, ClusterError>
+        do {
+            cluster = .success(try PostgresTestCluster())
+        } catch {
+            cluster = .failure(ClusterError(description: "cannot start PostgreSQL: \(error)"))
+        }
+        defer { if case .success(let running) = cluster { running.stop() } }
+        try await $current.withValue(cluster) {
+            try await body()
+        }
+    }
+
+    /// The running suite's cluster; throws when it could not start or no trait set one.
+    public static func running() throws -> PostgresTestCluster {
+        guard let current else {
+            throw ClusterError(description: "no cluster: the suite lost its trait")
+        }
+        return try current.get()
+    }
+
+    /// Creates an empty database owned by the SCRAM role (a fresh schema for one test).
+    public func createDatabase(_ name: String) throws {
+        try psql("CREATE DATABASE \(name) OWNER \(Self.scramUser)")
     }
 
     /// Runs each of `statements` (one transaction each) as the superuser over the Unix socket.
-    func psql(_ statements: String...) throws {
+    public func psql(_ statements: String...) throws {
         try asPostgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", root, "-p", String(port), "-U", "postgres",
                         "-d", "postgres"] + statements.flatMap { ["-c", $0] })
     }

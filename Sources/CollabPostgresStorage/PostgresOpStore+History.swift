@@ -1,0 +1,152 @@
+import CollabPostgres
+import CollabStorage
+
+/// Named versions, compaction and deletion, as `SQLiteOpStore`'s history extension has them.
+extension PostgresOpStore {
+    // MARK: - Named versions
+
+    /// The document's named versions in version order (then by name, byte-wise).
+    public func namedVersions(doc: String) throws(StorageError) -> [NamedVersion] {
+        try rows("""
+            SELECT name, version, author, created_at FROM named_versions WHERE doc = $1
+            ORDER BY version, name COLLATE "C"
+            """, [doc]).map { row throws(StorageError) in
+            NamedVersion(doc: doc, name: try Self.text(row, 0), version: try Self.int(row, 1),
+                         user: try Self.text(row, 2), createdAt: try Self.int64(row, 3))
+        }
+    }
+
+    /// The version named `name`, if any.
+    public func namedVersion(doc: String, name: String) throws(StorageError) -> NamedVersion? {
+        guard let row = try rows("""
+            SELECT version, author, created_at FROM named_versions WHERE doc = $1 AND name = $2
+            """, [doc, name]).first else { return nil }
+        return NamedVersion(doc: doc, name: name, version: try Self.int(row, 0), user: try Self.text(row, 1),
+                            createdAt: try Self.int64(row, 2))
+    }
+
+    /// Stores `named`; `.nameTaken` if the document already has that name (decided by the
+    /// primary key, so two nodes naming at once cannot both win).
+    public func addNamedVersion(_ named: NamedVersion) throws(StorageError) {
+        let result = try pipeline([PostgresQuery("""
+            INSERT INTO named_versions (doc, name, version, author, created_at)
+            VALUES ($1, $2, $3::bigint, $4, $5::bigint) ON CONFLICT (doc, name) DO NOTHING
+            """, [named.doc, named.name, String(named.version), named.user, String(named.createdAt)])])[0]
+        guard result.affectedRows == 1 else {
+            throw .nameTaken(doc: named.doc, name: named.name)
+        }
+    }
+
+    /// Removes the name; false if there was none.
+    @discardableResult
+    public func removeNamedVersion(doc: String, name: String) throws(StorageError) -> Bool {
+        try pipeline([PostgresQuery("DELETE FROM named_versions WHERE doc = $1 AND name = $2", [doc, name])])[0]
+            .affectedRows ?? 0 > 0
+    }
+
+    // MARK: - Deletion
+
+    /// Removes every trace of `doc`: ops, snapshots, names, client records, authors and its
+    /// summary, so the id starts again from version 0. False if it had none. One pipeline, so
+    /// one implicit transaction; it locks the summary row first, so a concurrent append waits.
+    @discardableResult
+    public func purge(doc: String) throws(StorageError) -> Bool {
+        let tables = ["ops", "snapshots", "named_versions", "clients", "document_authors"]
+        let results = try pipeline(
+            [PostgresQuery("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [doc])]
+                + tables.map { PostgresQuery("DELETE FROM \($0) WHERE doc = $1", [doc]) }
+                + [PostgresQuery("DELETE FROM documents WHERE id = $1", [doc])])
+        return results.last?.affectedRows ?? 0 > 0
+    }
+
+    // MARK: - Compaction
+
+    /// The versions of the document's snapshots, ascending.
+    public func snapshotVersions(doc: String) throws(StorageError) -> [Int] {
+        try rows("SELECT version FROM snapshots WHERE doc = $1 ORDER BY version", [doc])
+            .map { row throws(StorageError) in try Self.int(row, 0) }
+    }
+
+    /// See `SQLiteOpStore.compact`: folds the ops below `horizon` into a snapshot at `horizon`
+    /// and removes them, with the snapshots below it except those at named versions (each named
+    /// version below the horizon gets one first). One transaction holding the document's summary
+    /// row, so no node appends meanwhile; with `dryRun` it is rolled back after the report.
+    public func compact(doc: String, horizon: Int, now: Int64, dryRun: Bool = false)
+        throws(DocumentHistoryError) -> CompactionReport {
+        do {
+            _ = try pipeline([PostgresQuery("BEGIN"),
+                              PostgresQuery("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [doc])])
+        } catch {
+            throw .storage(error)
+        }
+        do throws(DocumentHistoryError) {
+            let report = try compactInTransaction(doc: doc, horizon: horizon, now: now)
+            if dryRun {
+                _ = try? connection.query("ROLLBACK")
+                return report
+            }
+            do {
+                _ = try pipeline([PostgresQuery("COMMIT")])
+            } catch {
+                throw .storage(error)
+            }
+            return report
+        } catch {
+            if connection.transactionStatus != .idle, !connection.isClosed { _ = try? connection.query("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func compactInTransaction(doc: String, horizon: Int, now: Int64) throws(DocumentHistoryError)
+        -> CompactionReport {
+        let history = DocumentHistory(store: self, doc: doc)
+        let current = try history.currentVersion()
+        guard horizon <= current else {
+            throw .versionNotFound(doc: doc, requested: horizon, current: current)
+        }
+        let previous = try mapped { () throws(StorageError) in try self.horizon(doc: doc) }
+        guard horizon > previous else {
+            return CompactionReport(doc: doc, previousHorizon: previous, horizon: previous, opsRemoved: 0,
+                                    snapshotsRemoved: 0, bytesRemoved: 0)
+        }
+        // Snapshots first, while the ops they are rebuilt from are still there.
+        let named = try mapped { () throws(StorageError) in try namedVersions(doc: doc) }
+        let kept = Set(try mapped { () throws(StorageError) in try snapshotVersions(doc: doc) })
+        for version in Set([horizon] + named.map(\.version).filter { $0 >= previous && $0 < horizon })
+        where !kept.contains(version) {
+            let text = String(try history.text(atVersion: version))
+            try mapped { () throws(StorageError) in
+                try saveSnapshot(Snapshot(doc: doc, version: version, text: text, createdAt: now))
+            }
+        }
+        let parameters = [doc, String(horizon)]
+        let unnamed = "version NOT IN (SELECT version FROM named_versions WHERE doc = $1)"
+        return try mapped { () throws(StorageError) in
+            let results = try pipeline([
+                PostgresQuery("""
+                    SELECT COALESCE(SUM(octet_length(op) + octet_length(deleted)), 0)
+                        + (SELECT COALESCE(SUM(octet_length(text)), 0) FROM snapshots
+                           WHERE doc = $1 AND version < $2::bigint AND \(unnamed))
+                    FROM ops WHERE doc = $1 AND version < $2::bigint
+                    """, parameters),
+                PostgresQuery("DELETE FROM ops WHERE doc = $1 AND version < $2::bigint", parameters),
+                PostgresQuery("DELETE FROM snapshots WHERE doc = $1 AND version < $2::bigint AND \(unnamed)",
+                              parameters),
+                PostgresQuery("UPDATE documents SET horizon = $2::bigint WHERE id = $1", parameters),
+            ])
+            let bytes = try results[0].rows.first.map { row throws(StorageError) in try Self.int(row, 0) } ?? 0
+            return CompactionReport(doc: doc, previousHorizon: previous, horizon: horizon,
+                                    opsRemoved: results[1].affectedRows ?? 0,
+                                    snapshotsRemoved: results[2].affectedRows ?? 0, bytesRemoved: bytes)
+        }
+    }
+
+    /// `body`, its storage error as a history error.
+    private func mapped<T>(_ body: () throws(StorageError) -> T) throws(DocumentHistoryError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .storage(error)
+        }
+    }
+}
