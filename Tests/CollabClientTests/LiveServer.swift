@@ -99,13 +99,16 @@ struct Timeout: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every 10 ms until it holds; throws after `seconds` (generous: the
-/// deadline only matters on a starved machine).
-func eventually(_ what: String, seconds: Double = 30, _ condition: () async -> Bool) async throws {
+/// deadline only matters on a starved machine, where the blocking tests running beside these
+/// can hold both cooperative threads for tens of seconds). The condition is checked once more
+/// after the deadline, since a starved task may only wake after it.
+func eventually(_ what: String, seconds: Double = 90, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }
         try await Task.sleep(for: .milliseconds(10))
     }
+    if await condition() { return }
     throw Timeout(description: "timed out waiting for \(what)")
 }
 
