@@ -2,7 +2,39 @@ import CollabPostgres
 import CollabStorage
 
 /// Named versions, compaction and deletion, as `SQLiteOpStore`'s history extension has them.
-extension PostgresOpStore {
+extension PostgresOpStore: HistoryStore {
+    // MARK: - Reading
+
+    /// See `HistoryStore.history`.
+    public func history(doc: String, from version: Int = 0, limit: Int, user: String? = nil,
+                        since: Int64? = nil) throws(StorageError) -> [OpRecord] {
+        guard limit > 0 else { return [] }
+        var sql = "SELECT \(Self.opColumns) FROM ops WHERE doc = $1 AND version >= $2::bigint"
+        var parameters: [String?] = [doc, String(version)]
+        if let user {
+            parameters.append(user)
+            sql += " AND author = $\(parameters.count)"
+        }
+        if let since {
+            parameters.append(String(since))
+            sql += " AND ts >= $\(parameters.count)::bigint"
+        }
+        parameters.append(String(limit))
+        sql += " ORDER BY version LIMIT $\(parameters.count)::bigint"
+        return try rows(sql, parameters).map { row throws(StorageError) in try Self.opRecord(row) }
+    }
+
+    /// See `HistoryStore.clients(doc:)`: client ids in byte order, as SQLite sorts them.
+    public func clients(doc: String) throws(StorageError) -> [ClientRecord] {
+        try rows("""
+            SELECT client_id, author, first_version, highest_seq, highest_version FROM clients
+            WHERE doc = $1 ORDER BY client_id COLLATE "C"
+            """, [doc]).map { row throws(StorageError) in
+            ClientRecord(clientId: try Self.text(row, 0), user: try Self.text(row, 1), firstVersion: try Self.int(row, 2),
+                         highestSeq: try Self.int(row, 3), highestVersion: try Self.int(row, 4))
+        }
+    }
+
     // MARK: - Named versions
 
     /// The document's named versions in version order (then by name, byte-wise).

@@ -181,9 +181,9 @@ public final class PostgresOpStore: OpStore {
 
     // MARK: - Reading
 
-    private static let opColumns = "doc, version, client_id, seq, author, ts, length, op, deleted"
+    static let opColumns = "doc, version, client_id, seq, author, ts, length, op, deleted"
 
-    private static func opRecord(_ row: [String?]) throws(StorageError) -> OpRecord {
+    static func opRecord(_ row: [String?]) throws(StorageError) -> OpRecord {
         OpRecord(doc: try text(row, 0), version: try int(row, 1), clientId: try text(row, 2), seq: try int(row, 3),
                  user: try text(row, 4), ts: try int64(row, 5), length: try int(row, 6), opJSON: try text(row, 7),
                  deletedJSON: try text(row, 8))

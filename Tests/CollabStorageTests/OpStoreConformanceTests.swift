@@ -267,7 +267,7 @@ struct OpStoreConformanceTests {
     func namesAreUniquePerDocumentAndListedInVersionOrder(_ kind: StoreKind) throws {
         let subject = try kind.makeStore()
         defer { withExtendedLifetime(subject) {} }
-        let store = try #require(subject.store as? any HistoryStore)
+        let store = subject.store
         try store.addNamedVersion(NamedVersion(doc: "notes", name: "draft 2", version: 200, user: "ada", createdAt: 5))
         try store.addNamedVersion(NamedVersion(doc: "notes", name: "draft 1", version: 100, user: "bob", createdAt: 6))
         try store.addNamedVersion(NamedVersion(doc: "notes", name: "Zürich 😀", version: 100, user: "cy", createdAt: 7))
@@ -289,7 +289,7 @@ struct OpStoreConformanceTests {
     func purgeRemovesOneDocumentAndItsIdStartsAgain(_ kind: StoreKind) throws {
         let subject = try kind.makeStore()
         defer { withExtendedLifetime(subject) {} }
-        let store = try #require(subject.store as? any HistoryStore)
+        let store = subject.store
         try store.append([record("notes", 0, user: "ada"), record("notes", 1, user: "bob"), record("other", 0)])
         try store.saveSnapshot(Snapshot(doc: "notes", version: 2, text: "xy", createdAt: 1))
         try store.addNamedVersion(NamedVersion(doc: "notes", name: "n", version: 1, user: "ada", createdAt: 5))
@@ -314,7 +314,7 @@ struct OpStoreConformanceTests {
     func compactionKeepsEverythingFromTheHorizonOn(_ kind: StoreKind) throws {
         let subject = try kind.makeStore()
         defer { withExtendedLifetime(subject) {} }
-        let store = try #require(subject.store as? any HistoryStore)
+        let store = subject.store
         var fixture = OpLogFixture(doc: "notes")
         var random = SplitMix64(seed: 4)
         for index in 0..<300 {
@@ -362,5 +362,27 @@ struct OpStoreConformanceTests {
         next.add([.insert("new ")])
         try store.append([next.records[300]])
         #expect(try text(301) == "new " + fixture.texts[300])
+    }
+
+    @Test(arguments: StoreKind.available)
+    func historyFiltersByUserAndTimeAndListsClientsInByteOrder(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        try store.append([record("d", 0, client: "b-client", seq: 1, user: "ada", ts: 10),
+                          record("d", 1, client: "B-client", seq: 1, user: "bob", ts: 20),
+                          record("d", 2, client: "b-client", seq: 2, user: "ada", ts: 30),
+                          record("e", 0, client: "b-client", seq: 1, user: "ada", ts: 40)])
+        #expect(try store.history(doc: "d", from: 0, limit: 10, user: "ada", since: nil).map(\.version) == [0, 2])
+        #expect(try store.history(doc: "d", from: 0, limit: 10, user: nil, since: 20).map(\.version) == [1, 2])
+        #expect(try store.history(doc: "d", from: 1, limit: 10, user: "ada", since: 20).map(\.version) == [2])
+        #expect(try store.history(doc: "d", from: 0, limit: 1, user: nil, since: nil).map(\.version) == [0])
+        #expect(try store.history(doc: "d", from: 0, limit: 0, user: nil, since: nil) == [])
+        #expect(try store.history(doc: "d", from: 0, limit: 10, user: "cy", since: nil) == [])
+        #expect(try store.clients(doc: "d") == [
+            ClientRecord(clientId: "B-client", user: "bob", firstVersion: 1, highestSeq: 1, highestVersion: 1),
+            ClientRecord(clientId: "b-client", user: "ada", firstVersion: 0, highestSeq: 2, highestVersion: 2),
+        ])
+        #expect(try store.clients(doc: "nothing") == [])
     }
 }
