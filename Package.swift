@@ -61,7 +61,8 @@ let package = Package(
 
         // The collaboration server: protocol messages, rooms, sessions, presence.
         .target(name: "CollabServer",
-                dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth"],
+                dependencies: ["CollabOT", "CollabJSON", "CollabTransport", "CollabStorage", "CollabAuth",
+                               "CollabPostgres", "CollabPostgresStorage", "CollabRedis"],
                 swiftSettings: strict, plugins: ["EmbedWebSamplePlugin"]),
         .plugin(name: "EmbedWebSamplePlugin", capability: .buildTool(),
                 dependencies: ["EmbedResources"], path: "Sources/EmbedWebSamplePlugin"),
@@ -74,7 +75,7 @@ let package = Package(
         .target(name: "CollabPostgres", dependencies: ["COpenSSL", "CollabTransport"], swiftSettings: strict),
 
         // The op log on PostgreSQL: PostgresOpStore and its migrator (Migrations/postgres/*.sql).
-        .target(name: "CollabPostgresStorage", dependencies: ["CollabStorage", "CollabPostgres", "CollabOT"],
+        .target(name: "CollabPostgresStorage", dependencies: ["CollabStorage", "CollabPostgres", "CollabOT", "CLinux"],
                 swiftSettings: strict, plugins: ["EmbedMigrationsPlugin"]),
 
         // Command-line parsing and the commands' shared plumbing.

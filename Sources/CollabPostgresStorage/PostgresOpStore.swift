@@ -175,7 +175,8 @@ public final class PostgresOpStore: OpStore {
         }
     }
 
-    static func storageError(_ error: PostgresError) -> StorageError {
+    /// A client error as a storage error (`.database` with the SQLSTATE, if any).
+    public static func storageError(_ error: PostgresError) -> StorageError {
         .database(code: error.sqlState?.code, message: error.description)
     }
 

@@ -1,11 +1,13 @@
 import CollabJSON
+import CollabPostgresStorage
 import CollabStorage
 import CollabTransport
 import Dispatch
 import Synchronization
 
 /// The collaboration server: WebSocket editing sessions at `/v1/docs/{docId}` and the HTTP
-/// API on one port, rooms on event loops by document, one group-commit writer.
+/// API on one port, rooms on event loops by document, one group-commit writer (SQLite, or
+/// PostgreSQL shared with the other nodes of a cluster).
 ///
 /// A connection is authorized in the handshake, then handed to the loop that owns its
 /// document's room (a stable hash of the id), so a room and all its sessions share one
@@ -14,11 +16,12 @@ public final class CollaborationServer: Sendable {
     /// The configuration it was started with.
     public let configuration: CollaborationServerConfiguration
     private let group: EventLoopGroup
-    private let writer: GroupCommitWriter
+    private let writer: any OpLogWriter
     private let httpServer: HTTPServer
     private let loops: [LoopBound<LoopRooms>]
     private let metrics: ServerMetrics
     private let lifecycle: ServerLifecycle
+    private let notices: CommitNotices?
 
     /// This node's name in logs and metrics (`--node-id`, default `HOST:PORT`).
     public let nodeId: String
@@ -32,14 +35,27 @@ public final class CollaborationServer: Sendable {
         self.configuration = configuration
         let metrics = ServerMetrics()
         self.metrics = metrics
-        var writerConfiguration = GroupCommitWriter.Configuration(path: configuration.databasePath)
-        writerConfiguration.snapshotInterval = configuration.room.snapshotInterval
-        writerConfiguration.commitDelay = configuration.commitDelay
-        writerConfiguration.onCommit = { metrics.record($0) }
-        let writer: GroupCommitWriter
+        // Notices reach the loops through this box, filled once the loops are up.
+        let noticeTargets = Mutex<(EventLoopGroup, [LoopBound<LoopRooms>])?>(nil)
+        let notices: CommitNotices?
+        if let url = configuration.pubsub {
+            do {
+                notices = try CommitNotices(url: url, metrics: metrics, log: configuration.log) { notice in
+                    guard let (group, loops) = noticeTargets.withLock({ $0 }) else { return }
+                    let rooms = loops[group.loop(for: FNV1a64.hash(notice.doc)).index]
+                    rooms.eventLoop.execute { rooms.value.storedHeadMoved(notice.doc, to: notice.version) }
+                }
+            } catch {
+                throw .pubsub("\(url): \(error)")
+            }
+        } else {
+            notices = nil
+        }
+        let writer: any OpLogWriter
         do {
-            writer = try GroupCommitWriter(configuration: writerConfiguration)
+            writer = try Self.makeWriter(configuration, metrics: metrics, notices: notices)
         } catch {
+            notices?.close()
             throw .storage(error)
         }
         let group: EventLoopGroup
@@ -47,6 +63,7 @@ public final class CollaborationServer: Sendable {
             group = try EventLoopGroup(loopCount: configuration.threads)
         } catch {
             writer.close()
+            notices?.close()
             throw .network(error)
         }
         // Each loop opens its read connection on its own thread and keeps it there.
@@ -56,9 +73,9 @@ public final class CollaborationServer: Sendable {
             loop.execute {
                 let result: Result<LoopBound<LoopRooms>, StorageError>
                 do throws(StorageError) {
-                    let reader = try SQLiteOpStore.openForReading(path: configuration.databasePath)
+                    let reader = try Self.makeReader(configuration.database)
                     let rooms = LoopRooms(loop: loop, reader: reader, writer: writer, configuration: configuration,
-                                          metrics: metrics)
+                                          metrics: metrics, notices: notices)
                     rooms.startHeadPolling()
                     result = .success(LoopBound(rooms, eventLoop: loop))
                 } catch {
@@ -77,18 +94,22 @@ public final class CollaborationServer: Sendable {
             case .failure(let error)?:
                 group.shutdown()
                 writer.close()
+                notices?.close()
                 throw .storage(error)
             case nil:
                 group.shutdown()
                 writer.close()
+                notices?.close()
                 throw .storage(.closed)
             }
         }
 
         let loops = openedLoops
+        noticeTargets.withLock { $0 = (group, loops) }
         let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
-        let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, metricsOpen: configuration.metricsOpen)
-        let reports = DocumentReportAPI(access: access, databasePath: configuration.databasePath)
+        let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, writer: writer,
+                                  metricsOpen: configuration.metricsOpen)
+        let reports = DocumentReportAPI(access: access, database: configuration.database)
         let history = DocumentHistoryAPI(access: access, reports: reports, group: group, loops: loops)
         let counter = ConnectionCounter(maxTotal: configuration.maxConnections,
                                         maxPerUser: configuration.maxConnectionsPerUser,
@@ -104,7 +125,7 @@ public final class CollaborationServer: Sendable {
         let proxies = configuration.trustedProxies
         let upgrader = WebSocketUpgrader(configuration: webSocketConfiguration) { request in
             Self.decide(request, access: access, counter: counter, group: group, loops: loops, lifecycle: lifecycle,
-                        proxies: proxies)
+                        proxies: proxies, writer: writer)
         }
         let logEvent = configuration.logEvent
         var router = HTTPRouter()
@@ -140,21 +161,60 @@ public final class CollaborationServer: Sendable {
         } catch {
             group.shutdown()
             writer.close()
+            notices?.close()
             throw .network(error)
         }
         self.group = group
+        self.notices = notices
         self.writer = writer
         self.loops = loops
         self.lifecycle = lifecycle
         let bound = httpServer.localAddress
         nodeId = configuration.nodeId ?? (bound.host.contains(":") ? "[\(bound.host)]:\(bound.port)" : "\(bound.host):\(bound.port)")
         metrics.node.withLock { [nodeId] in $0 = nodeId }
+        notices?.setNodeId(nodeId)
     }
 
-    /// `configuration` whose `log` lines also go out as structured `error` events.
+    /// The group-commit writer of the configured database (which it opens and migrates).
+    private static func makeWriter(_ configuration: CollaborationServerConfiguration, metrics: ServerMetrics,
+                                   notices: CommitNotices?) throws(StorageError) -> any OpLogWriter {
+        switch configuration.database {
+        case .sqlite(let path):
+            var writerConfiguration = GroupCommitWriter.Configuration(path: path)
+            writerConfiguration.snapshotInterval = configuration.room.snapshotInterval
+            writerConfiguration.commitDelay = configuration.commitDelay
+            writerConfiguration.onCommit = { metrics.record($0) }
+            return try GroupCommitWriter(configuration: writerConfiguration)
+        case .postgres(let database):
+            var writerConfiguration = PostgresCommitWriter.Configuration(database: database)
+            writerConfiguration.onCommit = { metrics.record($0) }
+            writerConfiguration.log = configuration.log
+            if let notices {
+                writerConfiguration.onStored = { notices.announce($0) }
+            }
+            return try PostgresCommitWriter(configuration: writerConfiguration)
+        }
+    }
+
+    /// A loop's read connection (called on the loop, which keeps it).
+    private static func makeReader(_ database: ServerDatabase) throws(StorageError) -> any OpStore {
+        switch database {
+        case .sqlite(let path):
+            return try SQLiteOpStore.openForReading(path: path)
+        case .postgres(let configuration):
+            let reader = ReconnectingPostgresOpStore(configuration: configuration)
+            _ = try reader.connected()
+            return reader
+        }
+    }
+
+    /// `configuration` whose `log` lines also go out as structured `error` events (and whose
+    /// rooms check the stored head at joins on a shared database).
     private static func reportingLinesAsEvents(_ configuration: CollaborationServerConfiguration)
         -> CollaborationServerConfiguration {
         var configuration = configuration
+        // A shared database: joins look at its head, so they include other nodes' ops.
+        if configuration.postgres != nil { configuration.room.checksStoredHeadOnJoin = true }
         let logLine = configuration.log, logEvent = configuration.logEvent
         configuration.log = { line in
             logLine(line)
@@ -182,11 +242,12 @@ public final class CollaborationServer: Sendable {
         ]))
     }
 
-    /// The accept hook: document id, then auth (400 → 401 → 403), then the connection caps
-    /// (503), then the room's loop.
+    /// The accept hook: document id, then auth (400 → 401 → 403), then shutdown, an unreachable
+    /// database and the connection caps (503), then the room's loop.
     private static func decide(_ request: WebSocketUpgradeRequest, access: DocumentAccess, counter: ConnectionCounter,
                                group: EventLoopGroup, loops: [LoopBound<LoopRooms>],
-                               lifecycle: ServerLifecycle, proxies: TrustedProxies) -> WebSocketUpgradeDecision {
+                               lifecycle: ServerLifecycle, proxies: TrustedProxies,
+                               writer: any OpLogWriter) -> WebSocketUpgradeDecision {
         guard let documentId = DocumentAccess.documentId(inPath: request.head.path) else {
             return .reject(.badRequest, message: "invalid document id: 1-128 of [A-Za-z0-9._-], first alphanumeric")
         }
@@ -198,6 +259,10 @@ public final class CollaborationServer: Sendable {
         }
         guard lifecycle.isRunning else {
             return .reject(.serviceUnavailable, message: "the server is shutting down")
+        }
+        // Nothing could be stored: better another node, or a retry, than a session that fails.
+        guard writer.isHealthy else {
+            return .reject(.serviceUnavailable, message: "the database is unreachable")
         }
         let clientAddress = Self.clientAddress(of: request.request, proxies: proxies)
         let slot: ConnectionSlot
@@ -239,9 +304,13 @@ public final class CollaborationServer: Sendable {
         }
         for _ in loops { drained.wait() }
         writer.close()
+        notices?.close()
         group.shutdown()
     }
 
     /// Storage counters since start (commits, group sizes).
-    public var storageStatistics: GroupCommitWriter.Statistics { writer.statistics }
+    /// (SQLite only; zero on PostgreSQL.)
+    public var storageStatistics: GroupCommitWriter.Statistics {
+        (writer as? GroupCommitWriter)?.statistics ?? GroupCommitWriter.Statistics()
+    }
 }

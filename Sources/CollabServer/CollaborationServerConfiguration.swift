@@ -1,4 +1,6 @@
 import CollabAuth
+import CollabPostgres
+import CollabRedis
 import CollabTransport
 
 /// Everything `collab serve` can set, with its defaults.
@@ -7,8 +9,13 @@ public struct CollaborationServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// The TCP port; 0 picks a free one. Default 8080.
     public var port = 8080
-    /// The SQLite database file, created and migrated if needed.
+    /// The SQLite database file, created and migrated if needed (unless `postgres` is set).
     public var databasePath: String
+    /// The PostgreSQL database shared by the nodes of a cluster; nil: SQLite at `databasePath`.
+    public var postgres: PostgresConfiguration?
+    /// Redis for fan-out between nodes (commit notices); nil: nodes notice each other's commits
+    /// by polling the database (`room.headPollInterval`).
+    public var pubsub: RedisURL?
     /// Serves wss:// and https:// when set.
     public var tls: TLSContext?
     /// The token-signing secret; nil runs open (every connection an anonymous editor).
@@ -57,6 +64,11 @@ public struct CollaborationServerConfiguration: Sendable {
     /// The defaults, with the database at `databasePath`.
     public init(databasePath: String) {
         self.databasePath = databasePath
+    }
+
+    /// Where the op log is.
+    public var database: ServerDatabase {
+        postgres.map { .postgres($0) } ?? .sqlite(path: databasePath)
     }
 
     /// Whether the server runs without authentication.

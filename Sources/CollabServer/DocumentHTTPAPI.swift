@@ -10,17 +10,24 @@ struct DocumentHTTPAPI: Sendable {
     let access: DocumentAccess
     let loops: [LoopBound<LoopRooms>]
     let metrics: ServerMetrics
+    /// The node's writer, which knows whether the database is reachable.
+    let writer: any OpLogWriter
     /// `/metrics` needs no token (`--metrics-open`).
     var metricsOpen = false
 
-    private func reader(for request: HTTPRequest) -> SQLiteOpStore {
+    private func reader(for request: HTTPRequest) -> any OpStore {
         loops[request.eventLoop.index].value.reader
     }
 
-    /// `GET /healthz`: 200 `ok` when the database answers.
+    /// `GET /healthz`: 200 `ok` when the database answers (PostgreSQL: the writer's latest
+    /// commit or probe, at most a second old, so the check never waits on the network).
     func health(_ request: HTTPRequest) -> HTTPResponse {
+        guard writer.isHealthy else {
+            return .error(.serviceUnavailable, code: "unavailable", message: "the database is unreachable")
+        }
+        guard let sqlite = reader(for: request) as? SQLiteOpStore else { return .text(.ok, "ok") }
         do {
-            guard try reader(for: request).database.scalarText("SELECT 1") == "1" else {
+            guard try sqlite.database.scalarText("SELECT 1") == "1" else {
                 return .error(.serviceUnavailable, code: "unavailable", message: "database gave an unexpected answer")
             }
             return .text(.ok, "ok")
@@ -38,6 +45,7 @@ struct DocumentHTTPAPI: Sendable {
                 return error.response
             }
         }
+        metrics.databaseUp.store(writer.isHealthy ? 1 : 0, ordering: .relaxed)
         var response = HTTPResponse.text(.ok, metrics.exposition())
         response.headers = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
         return response

@@ -160,7 +160,9 @@ final class DocumentHistoryAPI: Sendable {
             try Self.check(target, of: doc, current: info.version, in: store)
             let named = NamedVersion(doc: doc, name: name, version: target, user: user, createdAt: Self.now())
             do throws(StorageError) {
-                try SQLiteOpStore.openForWriting(path: self.reports.databasePath).addNamedVersion(named)
+                let writer = try self.reports.database.openForWriting()
+                defer { ServerDatabase.close(writer) }
+                try writer.addNamedVersion(named)
             } catch .nameTaken {
                 throw .refused(HTTPRefusal(.conflict, "document \(doc) already has a version named '\(name)'"))
             } catch {
@@ -185,8 +187,10 @@ final class DocumentHistoryAPI: Sendable {
         }
         return reports.run(request) { store throws(ReportFailure) in
             try DocumentReportAPI.requireDocument(doc, in: store)
-            let removed = try ReportFailure.storage { () throws(StorageError) in
-                try SQLiteOpStore.openForWriting(path: self.reports.databasePath).removeNamedVersion(doc: doc, name: name)
+            let removed = try ReportFailure.storage { () throws(StorageError) -> Bool in
+                let writer = try self.reports.database.openForWriting()
+                defer { ServerDatabase.close(writer) }
+                return try writer.removeNamedVersion(doc: doc, name: name)
             }
             guard removed else { throw .refused(HTTPRefusal(.notFound, "document \(doc) has no version named '\(name)'")) }
             return HTTPResponse(status: .noContent)
@@ -285,9 +289,10 @@ final class DocumentHistoryAPI: Sendable {
         let rooms = loops[group.loop(for: FNV1a64.hash(doc)).index]
         return reports.run(request) { store throws(ReportFailure) in
             try DocumentReportAPI.requireDocument(doc, in: store)
-            let report = try ReportFailure.history { () throws(DocumentHistoryError) in
-                try Self.writer(self.reports.databasePath).compact(doc: doc, horizon: horizon, now: Self.now(),
-                                                                   dryRun: dryRun)
+            let report = try ReportFailure.history { () throws(DocumentHistoryError) -> CompactionReport in
+                let writer = try Self.writer(self.reports.database)
+                defer { ServerDatabase.close(writer) }
+                return try writer.compact(doc: doc, horizon: horizon, now: Self.now(), dryRun: dryRun)
             }
             if !dryRun {
                 rooms.eventLoop.execute { rooms.value.raiseHorizon(of: doc, to: report.horizon) }
@@ -312,14 +317,16 @@ final class DocumentHistoryAPI: Sendable {
         }
         let responder = request.responder
         let rooms = loops[group.loop(for: FNV1a64.hash(doc)).index]
-        let path = reports.databasePath
+        let database = reports.database
         rooms.eventLoop.execute {
             rooms.value.beginDeletion(doc) {
                 // The room is gone and no other loads: purge off the loop, then let it load again.
                 DispatchQueue.global().async {
                     let response: HTTPResponse
                     do {
-                        let existed = try SQLiteOpStore.openForWriting(path: path).purge(doc: doc)
+                        let writer = try database.openForWriting()
+                        defer { ServerDatabase.close(writer) }
+                        let existed = try writer.purge(doc: doc)
                         response = existed ? HTTPResponse(status: .noContent)
                             : .error(.notFound, code: "not_found", message: "document \(doc) has no op yet")
                     } catch {
@@ -362,7 +369,7 @@ final class DocumentHistoryAPI: Sendable {
     }
 
     /// The named version `name` of `doc`; 404 if there is none.
-    static func named(_ name: String, doc: String, in store: SQLiteOpStore) throws(ReportFailure) -> NamedVersion {
+    static func named(_ name: String, doc: String, in store: any HistoryStore) throws(ReportFailure) -> NamedVersion {
         guard let named = try ReportFailure.storage({ () throws(StorageError) in
             try store.namedVersion(doc: doc, name: name)
         }) else {
@@ -373,7 +380,7 @@ final class DocumentHistoryAPI: Sendable {
 
     /// 404 above the current version; 410 below the compaction horizon (unless a named
     /// version, whose snapshot was kept, is read by its name).
-    static func check(_ version: Int, of doc: String, current: Int, in store: SQLiteOpStore,
+    static func check(_ version: Int, of doc: String, current: Int, in store: any HistoryStore,
                       allowNamedBelowHorizon: Bool = false) throws(ReportFailure) {
         guard version <= current else {
             throw .history(.versionNotFound(doc: doc, requested: version, current: current))
@@ -384,9 +391,9 @@ final class DocumentHistoryAPI: Sendable {
         }
     }
 
-    static func writer(_ path: String) throws(DocumentHistoryError) -> SQLiteOpStore {
+    static func writer(_ database: ServerDatabase) throws(DocumentHistoryError) -> any HistoryStore {
         do {
-            return try SQLiteOpStore.openForWriting(path: path)
+            return try database.openForWriting()
         } catch {
             throw .storage(error)
         }

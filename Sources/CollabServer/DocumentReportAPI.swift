@@ -10,7 +10,7 @@ import Synchronization
 /// `GET /v1/docs/{id}?at=TIME` (viewer or above).
 ///
 /// Checks (400 → 401 → 403) run on the loop; the reads then run on one background queue
-/// with a read connection of their own, and answer through the deferred responder. A blame
+/// with a connection of their own, and answer through the deferred responder. A blame
 /// replays a document's whole op log and a filtered history page may scan all of its ops:
 /// seconds for a large document, which must not stall the rooms that share the loop. The
 /// queue is serial (reports are rare, and one at a time keeps their I/O off the editors'
@@ -22,13 +22,13 @@ final class DocumentReportAPI: Sendable {
     static let maxQueuedReports = 16
 
     let access: DocumentAccess
-    let databasePath: String
+    let database: ServerDatabase
     private let queue = DispatchQueue(label: "collab.document-reports")
     private let queued = Atomic<Int>(0)
 
-    init(access: DocumentAccess, databasePath: String) {
+    init(access: DocumentAccess, database: ServerDatabase) {
         self.access = access
-        self.databasePath = databasePath
+        self.database = database
     }
 
     // MARK: - Routing
@@ -146,7 +146,7 @@ final class DocumentReportAPI: Sendable {
     /// The text of `doc` at `version` as `{"id","version","ts","time","text"}`; `ts` (ms since
     /// the epoch) and `time` (ISO 8601) say when the op that made the version was stored, null
     /// at version 0. Used for `?at=` and, by `DocumentHTTPAPI`, for the contract's own forms.
-    static func textResponse(store: SQLiteOpStore, doc: String, version: Int,
+    static func textResponse(store: any OpStore, doc: String, version: Int,
                              named: Bool = false) throws(ReportFailure) -> HTTPResponse {
         let text = try ReportFailure.history { () throws(DocumentHistoryError) in
             let history = DocumentHistory(store: store, doc: doc)
@@ -165,7 +165,7 @@ final class DocumentReportAPI: Sendable {
     }
 
     @discardableResult
-    static func requireDocument(_ doc: String, in store: SQLiteOpStore) throws(ReportFailure) -> DocumentInfo {
+    static func requireDocument(_ doc: String, in store: any OpStore) throws(ReportFailure) -> DocumentInfo {
         guard let info = try ReportFailure.storage({ () throws(StorageError) in try store.documentInfo(doc: doc) }) else {
             throw .refused(HTTPRefusal(.notFound, "document \(doc) has no op yet"))
         }
@@ -179,11 +179,11 @@ final class DocumentReportAPI: Sendable {
         return String(documentId)
     }
 
-    /// Runs `report` on the background queue with a fresh read connection and answers with
+    /// Runs `report` on the background queue with a fresh connection and answers with
     /// its response (nil: `report` handed the responder on and answers later); 503 when the
     /// backlog is full.
     func run(_ request: HTTPRequest,
-             _ report: @escaping @Sendable (SQLiteOpStore) throws(ReportFailure) -> HTTPResponse?) -> HTTPRouteResult {
+             _ report: @escaping @Sendable (any HistoryStore) throws(ReportFailure) -> HTTPResponse?) -> HTTPRouteResult {
         let admitted = queued.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maxQueuedReports
         guard admitted else {
             queued.subtract(1, ordering: .relaxed)
@@ -193,14 +193,13 @@ final class DocumentReportAPI: Sendable {
             return .respond(response)
         }
         let responder = request.responder
-        let path = databasePath
+        let database = self.database
         queue.async { [self] in
             defer { queued.subtract(1, ordering: .relaxed) }
             let response: HTTPResponse?
             do throws(ReportFailure) {
-                let store = try ReportFailure.storage { () throws(StorageError) in
-                    try SQLiteOpStore.openForReading(path: path)
-                }
+                let store = try ReportFailure.storage { () throws(StorageError) in try database.openForReading() }
+                defer { ServerDatabase.close(store) }
                 response = try report(store)
             } catch {
                 response = error.response

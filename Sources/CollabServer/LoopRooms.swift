@@ -5,11 +5,13 @@ import CollabTransport
 /// connections. Touched only on that loop (kept in a `LoopBound`).
 final class LoopRooms {
     let loop: EventLoop
-    let reader: SQLiteOpStore
-    let writer: GroupCommitWriter
+    let reader: any OpStore
+    let writer: any OpLogWriter
     let clock: LoopClock
     let configuration: CollaborationServerConfiguration
     let metrics: ServerMetrics
+    /// Commit notices from the other nodes of a cluster (`--pubsub`), if any.
+    let notices: CommitNotices?
     private(set) var rooms: [String: RoomEntry] = [:]
     private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
     /// Shutting down: connections drop what clients send, so pending commits can finish.
@@ -17,9 +19,10 @@ final class LoopRooms {
     /// Documents being deleted: no room loads for them until the purge is done.
     private var deleting: Set<String> = []
 
-    init(loop: EventLoop, reader: SQLiteOpStore, writer: GroupCommitWriter,
-         configuration: CollaborationServerConfiguration, metrics: ServerMetrics) {
+    init(loop: EventLoop, reader: any OpStore, writer: any OpLogWriter,
+         configuration: CollaborationServerConfiguration, metrics: ServerMetrics, notices: CommitNotices? = nil) {
         self.loop = loop
+        self.notices = notices
         self.reader = reader
         self.writer = writer
         self.clock = LoopClock(loop: loop)
@@ -46,9 +49,12 @@ final class LoopRooms {
                     metrics.headPollCatchUps.add(1, ordering: .relaxed)
                 }
             }
+            let log = configuration.log
+            room.onFailure = { error in log("document \(documentId) failed; its clients reconnect: \(error)") }
             let entry = RoomEntry(room: room)
             rooms[documentId] = entry
             metrics.roomsLoaded.add(1, ordering: .relaxed)
+            notices?.follow(documentId)
             return entry
         } catch {
             configuration.log("cannot load document \(documentId): \(error)")
@@ -96,6 +102,7 @@ final class LoopRooms {
         entry.idleTimer?.cancel()
         rooms[documentId] = nil
         metrics.roomsLoaded.subtract(1, ordering: .relaxed)
+        notices?.unfollow(documentId)
     }
 
     // MARK: - Other writers
@@ -111,6 +118,16 @@ final class LoopRooms {
             }
             self.startHeadPolling()
         }
+    }
+
+    /// Another node announced that `documentId` reached `version`: a room here that has not
+    /// takes in the ops it lacks now rather than at its next poll.
+    func storedHeadMoved(_ documentId: String, to version: Int) {
+        guard !isDraining, let entry = rooms[documentId], entry.room.failure == nil,
+              version > entry.room.durableVersion else { return }
+        let before = entry.room.durableVersion
+        entry.room.pollStoredHead()
+        if entry.room.durableVersion > before { metrics.noticeCatchUps.add(1, ordering: .relaxed) }
     }
 
     // MARK: - History actions

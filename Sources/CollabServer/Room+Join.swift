@@ -20,6 +20,15 @@ extension Room {
             session.close(code: .internalError, reason: "storage failure")
             return
         }
+        // Another node may have stored versions this room has not polled yet: a version the
+        // client saw there must not meet `version_ahead` here.
+        if configuration.checksStoredHeadOnJoin || (request.version ?? 0) > durableVersion {
+            pollStoredHead()
+            guard failure == nil else {
+                session.close(code: .internalError, reason: "storage failure")
+                return
+            }
+        }
         let clientId = request.clientId
         let sub = session.identity.sub ?? "anon-" + clientId
         let known: ClientIdState?

@@ -50,6 +50,8 @@ public final class Room {
     var submissions: [Int: Submission] = [:]
     /// Told of each catch-up: true after a version conflict, false after a head poll (metrics).
     var onCatchUp: ((_ afterConflict: Bool) -> Void)?
+    /// Called once when the room fails (for the log).
+    var onFailure: ((RoomStoreError) -> Void)?
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection
@@ -146,6 +148,7 @@ public final class Room {
     func fail(_ error: RoomStoreError) {
         guard failure == nil else { return }
         failure = error
+        onFailure?(error)
         let restores = pendingRestores
         pendingRestores = []
         for restore in restores { restore.completion(.failed(error.description)) }

@@ -20,6 +20,10 @@ public struct RoomConfiguration: Sendable {
     /// How often a room with editors looks at the version the store holds, to take in another
     /// writer's ops (a second node on the database, an operator's import); nil: never.
     public var headPollInterval: Duration? = .seconds(1)
+    /// Whether a join into a loaded room first reads the stored version, so its answer includes
+    /// every op another writer stored before it (set for a database shared by several nodes,
+    /// where a round trip per join buys that promise). Default false.
+    public var checksStoredHeadOnJoin = false
     /// Sustained ops per second per connection. Default 100.
     public var opsPerSecond: Double = 100
     /// Burst of ops per connection. Default 200.

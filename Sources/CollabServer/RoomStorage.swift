@@ -2,8 +2,9 @@ import CollabStorage
 import CollabTransport
 import Foundation
 
-/// One room's view of the SQLite op log: synchronous reads on its loop's read-only
-/// connection, appends and snapshots through the shared group-commit writer.
+/// One room's view of the op log: synchronous reads on its loop's read connection (SQLite's
+/// read-only one, or the loop's PostgreSQL session), appends and snapshots through the
+/// node's group-commit writer.
 ///
 /// Converts between the room's records (JSON encoded once) and the op log's rows, which
 /// also carry the document's length after each op; that length is tracked here from the
@@ -12,8 +13,8 @@ import Foundation
 /// completions hop to the loop with `execute`, also FIFO) and a failed room is dropped
 /// and loaded afresh.
 final class RoomStorage: RoomStore {
-    let reader: SQLiteOpStore
-    let writer: GroupCommitWriter
+    let reader: any OpStore
+    let writer: any OpLogWriter
     let loop: EventLoop
     let log: @Sendable (String) -> Void
     /// The document's length in scalars after the last op handed to `append`.
@@ -21,7 +22,7 @@ final class RoomStorage: RoomStore {
     /// The next append starts a new chain at the writer (after loading or catching up).
     private var startsChain = true
 
-    init(reader: SQLiteOpStore, writer: GroupCommitWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void) {
+    init(reader: any OpStore, writer: any OpLogWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void) {
         self.reader = reader
         self.writer = writer
         self.loop = loop

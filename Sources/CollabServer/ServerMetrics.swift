@@ -16,6 +16,16 @@ final class ServerMetrics: Sendable {
     /// Another writer's ops taken in by a room polling the stored version.
     let headPollCatchUps = Atomic<Int>(0)
     let roomsLoaded = Atomic<Int>(0)
+    /// 1 while subscribed to Redis (`--pubsub`), else 0.
+    let pubsubUp = Atomic<Int>(0)
+    /// Commit notices published, received, and messages ignored as not ours or malformed.
+    let pubsubOut = Atomic<Int>(0)
+    let pubsubIn = Atomic<Int>(0)
+    let pubsubInvalid = Atomic<Int>(0)
+    /// Rooms that caught up on another node's notice.
+    let noticeCatchUps = Atomic<Int>(0)
+    /// 1 while the database answers (the writer's latest commit or probe).
+    let databaseUp = Atomic<Int>(1)
     let joins = Atomic<Int>(0)
     let messagesIn = Atomic<Int>(0)
     let bytesIn = Atomic<Int>(0)
@@ -79,6 +89,12 @@ final class ServerMetrics: Sendable {
                "Appends that met versions another writer stored; the room caught up and retried.", versionConflicts)
         metric("collab_head_catch_ups_total", "counter",
                "Times a room took in another writer's ops found by polling the stored version.", headPollCatchUps)
+        metric("collab_database_up", "gauge", "1 while the database answers the writer's commits and probes.", databaseUp)
+        metric("collab_pubsub_up", "gauge", "1 while subscribed to Redis for commit notices (--pubsub).", pubsubUp)
+        metric("collab_pubsub_messages_sent_total", "counter", "Commit notices published to the other nodes.", pubsubOut)
+        metric("collab_pubsub_messages_received_total", "counter", "Commit notices received (this node's own included).", pubsubIn)
+        metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
+        metric("collab_notice_catch_ups_total", "counter", "Times a room took in another node's ops on its notice.", noticeCatchUps)
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",
                               help: "Time to write one group commit's transaction (its WAL fsync follows, overlapped with the next).")
         commitGroupSize.append(to: &out, name: "collab_commit_group_size",

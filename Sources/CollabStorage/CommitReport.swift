@@ -8,4 +8,12 @@ public struct CommitReport: Sendable {
     public var failedRequests: Int
     /// From `BEGIN` to the end of `COMMIT`: the WAL is written, not yet fsync'd (`WALSyncer`).
     public var duration: Duration
+
+    /// A report of one transaction.
+    public init(requests: Int, ops: Int, failedRequests: Int, duration: Duration) {
+        self.requests = requests
+        self.ops = ops
+        self.failedRequests = failedRequests
+        self.duration = duration
+    }
 }

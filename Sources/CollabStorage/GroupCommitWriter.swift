@@ -57,6 +57,9 @@ public final class GroupCommitWriter: Sendable {
         public var lastGroupSize = 0
         /// Most requests seen in one transaction.
         public var largestGroupSize = 0
+
+        /// All zero.
+        public init() {}
     }
 
     private enum Request: Sendable {

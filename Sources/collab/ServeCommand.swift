@@ -1,6 +1,8 @@
 import CollabAuth
 import CollabCLI
 import CollabJSON
+import CollabPostgres
+import CollabRedis
 import CollabServer
 import CollabTransport
 import Dispatch
@@ -29,7 +31,12 @@ enum ServeCommand {
             .option("--port", value: "port", kind: .integer(0...65_535),
                     help: "The TCP port to listen on; 0 picks a free one.",
                     defaultValue: "8080", environment: "COLLAB_PORT"),
-            CollabCommand.databaseOption,
+            .option("--db", value: "path-or-url",
+                    help: "The SQLite database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME[?sslmode=disable|require] (also postgresql://) for a PostgreSQL database shared by several nodes.",
+                    defaultValue: "./collab.sqlite", environment: "COLLAB_DB"),
+            .option("--pubsub", value: "url",
+                    help: "redis://[:PASSWORD@]HOST:PORT[/DB]: tell the other nodes of a cluster about each commit over Redis pub/sub, so their editors see it at once (without it they poll the database every second).",
+                    environment: "COLLAB_PUBSUB"),
             .option("--tls-cert", value: "path",
                     help: "A PEM certificate chain; serves wss:// and https:// instead of ws:// and http://.",
                     environment: "COLLAB_TLS_CERT"),
@@ -117,6 +124,8 @@ enum ServeCommand {
         examples: [
             CommandExample("Serve locally in open mode, for development:",
                            "collab serve"),
+            CommandExample("One node of a cluster on PostgreSQL and Redis:",
+                           "collab serve --host 0.0.0.0 --port 8081 --db postgres://collab:secret@db:5432/collab --pubsub redis://cache:6379 --node-id a"),
             CommandExample("Serve on every interface over TLS, for browsers from one site:",
                            "collab serve --host 0.0.0.0 --port 443 --tls-cert cert.pem --tls-key key.pem --allowed-origin https://notes.example.com"),
         ],
@@ -129,7 +138,24 @@ enum ServeCommand {
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let arguments = context.arguments
         let host = arguments.string("--host") ?? "127.0.0.1"
-        let databasePath = absolutePath(arguments.string("--db") ?? "./collab.sqlite")
+        let databaseText = arguments.string("--db") ?? "./collab.sqlite"
+        var postgres: PostgresURL?
+        if databaseText.hasPrefix("postgres://") || databaseText.hasPrefix("postgresql://") {
+            do {
+                postgres = try PostgresURL(databaseText)
+            } catch {
+                throw context.usageError("invalid value for '--db': \(error).")
+            }
+        }
+        let databasePath = postgres?.redacted ?? absolutePath(databaseText)
+        var pubsub: RedisURL?
+        if let text = arguments.string("--pubsub") {
+            do {
+                pubsub = try RedisURL(text)
+            } catch {
+                throw context.usageError("invalid value for '--pubsub': \(error).")
+            }
+        }
         let secret: JWTSecret?
         do {
             secret = try JWTSecret.configured(secretFile: arguments.string("--auth-secret-file"),
@@ -146,6 +172,8 @@ enum ServeCommand {
                                  level: ServerLogEvent.Level(name: arguments.string("--log-level") ?? "info") ?? .info)
 
         var configuration = CollaborationServerConfiguration(databasePath: databasePath)
+        configuration.postgres = postgres?.configuration
+        configuration.pubsub = pubsub
         configuration.host = host
         configuration.port = arguments.int("--port") ?? 8080
         configuration.authSecret = secret
@@ -248,6 +276,8 @@ enum ServeCommand {
                 + "knows (\(knownVersion)); upgrade collab to serve it"
         case .storage(let storageError):
             "cannot open the database \(databasePath): \(storageError)"
+        case .pubsub(let reason):
+            "cannot reach Redis for --pubsub: \(reason)"
         case .network(let ioError):
             "cannot listen: \(ioError)"
         }

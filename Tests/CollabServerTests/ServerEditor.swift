@@ -27,6 +27,16 @@ final class ServerEditor {
         connection.send(client.joinMessage())
     }
 
+    /// Connects to the server on `port` (another node of a cluster) and joins.
+    func connect(port: Int, document name: String) throws {
+        let connection = try ServerTestConnection.webSocket(port: port, path: "/v1/docs/\(name)")
+        self.connection = connection
+        connection.send(client.joinMessage())
+    }
+
+    /// How many unacknowledged ops were sent again after reconnecting.
+    var resubmissions: Int { client.resubmissions }
+
     func drop() {
         connection = nil
         client.connectionLost()

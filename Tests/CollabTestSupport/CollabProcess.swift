@@ -3,6 +3,19 @@ import Glibc
 #endif
 import Foundation
 
+/// Text appended by a reader thread and read by the test.
+final class CapturedText: @unchecked Sendable {
+    // Unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var text = ""
+
+    func withLock<T>(_ body: (inout String) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&text)
+    }
+}
+
 /// The built `collab serve --port 0` as a child process; the port comes from its start line.
 public final class CollabProcess {
     /// `collab` in the build directory, next to the test bundle.
@@ -43,7 +56,23 @@ public final class CollabProcess {
             throw Failure(description: "no start line from collab serve: \(text)")
         }
         self.port = port
+        // Keep reading its log, so a chatty server never blocks on a full pipe; kept for tests
+        // that look at it (`log`).
+        let captured = self.captured
+        captured.withLock { $0 = text }
+        Thread.detachNewThread {
+            while true {
+                let data = handle.availableData
+                guard !data.isEmpty else { return }
+                captured.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }
     }
+
+    private let captured = CapturedText()
+
+    /// What the server wrote to standard error so far.
+    public var log: String { captured.withLock { $0 } }
 
     /// The server's HTTP base URL.
     public var url: String { "http://127.0.0.1:\(port)" }

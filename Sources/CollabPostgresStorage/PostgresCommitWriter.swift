@@ -1,0 +1,375 @@
+import CLinux
+import CollabPostgres
+import CollabStorage
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The storage thread of a node whose op log is PostgreSQL: whatever the rooms have waiting
+/// goes into one transaction (group commit), and a request completes only after COMMIT returned.
+///
+/// One document's version conflict (another node took the version first) or duplicate fails
+/// that document's requests alone: they leave the group and the rest is written again. When the
+/// connection breaks the outcome of a commit in flight is unknown, so the writer reconnects and
+/// looks: if the group's first op is stored, the group committed; if not, it is written again.
+/// While PostgreSQL stays unreachable it keeps trying for `retryWindow` (the requests stay
+/// unanswered: nothing is acknowledged that might not be stored, and nothing is refused that
+/// might be), then fails them with `.database` (outcome unknown: the client resubmits, and
+/// exactly-once sorts it out). While idle it probes the connection every `probeInterval`, so
+/// `isHealthy` turns false within about that time of PostgreSQL going away.
+public final class PostgresCommitWriter: OpLogWriter {
+    /// How the writer connects and reports.
+    public struct Configuration: Sendable {
+        /// The database.
+        public var database: PostgresConfiguration
+        /// The migrations applied at start (under the migrators' advisory lock).
+        public var migrator: PostgresMigrator = .embedded
+        /// Most requests in one transaction (default 1,000).
+        public var maxGroupSize = 1_000
+        /// How long a group is retried while PostgreSQL cannot be reached (default 10 s).
+        public var retryWindow: Duration = .seconds(10)
+        /// Between connection probes while idle (default 1 s).
+        public var probeInterval: Duration = .seconds(1)
+        /// Called on the storage thread after each transaction, before its completions (metrics).
+        public var onCommit: (@Sendable (CommitReport) -> Void)?
+        /// Called on the storage thread with the records a transaction stored, before their
+        /// completions (fan-out to other nodes). Must return quickly.
+        public var onStored: (@Sendable ([OpRecord]) -> Void)?
+        /// Connection lost and regained, for the log.
+        public var log: @Sendable (String) -> Void = { _ in }
+
+        /// The defaults, for `database`.
+        public init(database: PostgresConfiguration) {
+            self.database = database
+        }
+    }
+
+    /// Counters since start.
+    public struct Statistics: Equatable, Sendable {
+        /// Transactions committed.
+        public var commits = 0
+        /// Ops in committed requests.
+        public var opsCommitted = 0
+        /// Requests that failed.
+        public var requestsFailed = 0
+        /// Requests failed by a version conflict (another writer first).
+        public var versionConflicts = 0
+        /// Groups written again after a lost connection or an isolated failure.
+        public var retries = 0
+        /// Lost commits found committed after reconnecting.
+        public var recoveredCommits = 0
+    }
+
+    private enum Request: Sendable {
+        case append([OpRecord], resync: Bool, @Sendable (Result<Void, StorageError>) -> Void)
+        case snapshot(Snapshot, @Sendable (Result<Void, StorageError>) -> Void)
+
+        var completion: @Sendable (Result<Void, StorageError>) -> Void {
+            switch self {
+            case .append(_, _, let completion), .snapshot(_, let completion): completion
+            }
+        }
+    }
+
+    private struct State: Sendable {
+        var queue: [Request] = []
+        var writerParked = false
+        var closing = false
+        var storageThread: pthread_t?
+        var statistics = Statistics()
+    }
+
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+        let wakeup = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let healthy = Atomic<Bool>(true)
+    }
+
+    private let shared: Shared
+    /// The configuration it was started with.
+    public let configuration: Configuration
+
+    /// Connects, applies pending migrations and starts the storage thread; throws if PostgreSQL
+    /// cannot be reached or its schema is newer than this binary's.
+    public init(configuration: Configuration) throws(StorageError) {
+        self.configuration = configuration
+        let store = try PostgresOpStore.open(configuration.database, migrator: configuration.migrator)
+        do {
+            try store.connection.query(Self.sessionSetup[0])
+        } catch {
+            store.close()
+            throw PostgresOpStore.storageError(error)
+        }
+        let shared = Shared()
+        self.shared = shared
+        // The connection moves to the storage thread and is used only there from now on.
+        let link = ReconnectingPostgresOpStore(configuration: configuration.database, store: store, cooldown: .zero)
+        link.sessionSetup = Self.sessionSetup
+        let handoff = Handoff(link)
+        let thread = Thread {
+            _ = pthread_setname_np(pthread_self(), "collab-pg-writer")
+            shared.state.withLock { $0.storageThread = pthread_self() }
+            Self.run(shared: shared, link: handoff.take(), configuration: configuration)
+            shared.finished.signal()
+        }
+        thread.start()
+    }
+
+    /// An ack promises the op survives a crash of PostgreSQL: COMMIT must wait for the WAL
+    /// flush whatever the server's default (`synchronous_commit = off` would lose acked ops).
+    static let sessionSetup = ["SET synchronous_commit = on"]
+
+    /// Carries the not-Sendable store to the storage thread, which becomes its only user.
+    private final class Handoff: @unchecked Sendable {
+        // Unchecked: written once before the thread starts and read once by that thread.
+        private var store: ReconnectingPostgresOpStore?
+        init(_ store: ReconnectingPostgresOpStore) { self.store = store }
+        func take() -> ReconnectingPostgresOpStore {
+            defer { store = nil }
+            return store!
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: - Submitting
+
+    /// See `OpLogWriter.append`.
+    public func append(_ records: [OpRecord], resync: Bool = false,
+                       completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        submit(.append(records, resync: resync, completion))
+    }
+
+    /// See `OpLogWriter.saveSnapshot`.
+    public func saveSnapshot(_ snapshot: Snapshot,
+                             completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        submit(.snapshot(snapshot, completion))
+    }
+
+    private func submit(_ request: Request) {
+        enum Outcome { case queued, queuedAndWake, refused }
+        let outcome = shared.state.withLock { state -> Outcome in
+            guard !state.closing else { return .refused }
+            state.queue.append(request)
+            guard state.writerParked else { return .queued }
+            state.writerParked = false
+            return .queuedAndWake
+        }
+        switch outcome {
+        case .queued: break
+        case .queuedAndWake: shared.wakeup.signal()
+        case .refused: request.completion(.failure(.closed))
+        }
+    }
+
+    /// Whether PostgreSQL answered the latest commit or probe.
+    public var isHealthy: Bool { shared.healthy.load(ordering: .relaxed) }
+
+    /// Counters since start.
+    public var statistics: Statistics { shared.state.withLock { $0.statistics } }
+
+    /// Refuses new requests, commits everything queued (retrying within `retryWindow`) and
+    /// stops. From a completion it only starts the shutdown.
+    public func close() {
+        let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
+            state.closing = true
+            let onStorageThread = state.storageThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            guard state.writerParked else { return (false, onStorageThread) }
+            state.writerParked = false
+            return (true, onStorageThread)
+        }
+        if wake { shared.wakeup.signal() }
+        guard !onStorageThread else { return }
+        shared.finished.wait()
+        shared.finished.signal()
+    }
+
+    // MARK: - The storage thread
+
+    private static func run(shared: Shared, link: ReconnectingPostgresOpStore, configuration: Configuration) {
+        let maxGroupSize = max(1, configuration.maxGroupSize)
+        var fence: Set<String> = []
+        while true {
+            enum Next { case commit([Request]), park, stop }
+            let next = shared.state.withLock { state -> Next in
+                if !state.queue.isEmpty {
+                    let count = min(maxGroupSize, state.queue.count)
+                    let batch = Array(state.queue.prefix(count))
+                    state.queue.removeFirst(count)
+                    return .commit(batch)
+                }
+                if state.closing { return .stop }
+                state.writerParked = true
+                return .park
+            }
+            switch next {
+            case .stop:
+                link.close()
+                return
+            case .park:
+                if shared.wakeup.wait(timeout: .now() + configuration.probeInterval.timeInterval) == .timedOut {
+                    shared.state.withLock { $0.writerParked = false }
+                    probe(link, shared: shared, configuration: configuration)
+                }
+            case .commit(let batch):
+                let results = commit(batch, link: link, fence: &fence, shared: shared, configuration: configuration)
+                for (request, result) in zip(batch, results) {
+                    request.completion(result)
+                }
+            }
+        }
+    }
+
+    private static func probe(_ link: ReconnectingPostgresOpStore, shared: Shared, configuration: Configuration) {
+        do throws(StorageError) {
+            _ = try link.connected().pipeline([PostgresQuery("SELECT 1")])
+            setHealthy(true, shared: shared, configuration: configuration)
+        } catch {
+            link.disconnect()
+            setHealthy(false, shared: shared, configuration: configuration, reason: error.description)
+        }
+    }
+
+    private static func setHealthy(_ healthy: Bool, shared: Shared, configuration: Configuration, reason: String = "") {
+        let was = shared.healthy.exchange(healthy, ordering: .relaxed)
+        guard was != healthy else { return }
+        configuration.log(healthy ? "PostgreSQL reachable again" : "PostgreSQL unreachable: \(reason)")
+    }
+
+    /// Writes the batch's appends in one transaction (isolating conflicts, duplicates and
+    /// refusals, retrying through lost connections), then its snapshots; each request's result.
+    private static func commit(_ batch: [Request], link: ReconnectingPostgresOpStore, fence: inout Set<String>,
+                               shared: Shared, configuration: Configuration) -> [Result<Void, StorageError>] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
+        var live: [(index: Int, records: [OpRecord], resync: Bool)] = []
+        for (index, request) in batch.enumerated() {
+            guard case .append(let records, let resync, _) = request, let first = records.first else { continue }
+            if resync {
+                fence.remove(first.doc)
+            } else if fence.contains(first.doc) {
+                results[index] = .failure(.versionConflict(doc: first.doc, expected: -1, found: first.version))
+                continue
+            }
+            live.append((index, records, resync))
+        }
+        var stats = Statistics()
+        let deadline = start + configuration.retryWindow
+        var backoff = Duration.milliseconds(50)
+        var committed = false
+        while !live.isEmpty {
+            let records = live.flatMap(\.records)
+            do throws(StorageError) {
+                try link.connected().append(records)
+                committed = true
+                setHealthy(true, shared: shared, configuration: configuration)
+                break
+            } catch .versionConflict(let doc, let expected, let found) {
+                // That document's chain from the conflicting request on fails (later ones were
+                // built on it), up to a request that starts a new chain.
+                fence.insert(doc)
+                guard let at = live.firstIndex(where: { entry in
+                    entry.records.contains { $0.doc == doc && $0.version == found }
+                }) ?? live.firstIndex(where: { $0.records.first?.doc == doc }) else { break }
+                var position = at
+                while position < live.count {
+                    let entry = live[position]
+                    guard entry.records.first?.doc == doc else { position += 1; continue }
+                    if position > at && entry.resync { break }
+                    results[entry.index] = .failure(.versionConflict(doc: doc, expected: expected, found: found))
+                    stats.versionConflicts += 1
+                    live.remove(at: position)
+                }
+                stats.retries += live.isEmpty ? 0 : 1
+            } catch .duplicate(let doc, let clientId, let seq) {
+                guard let at = live.firstIndex(where: { entry in
+                    entry.records.contains { $0.doc == doc && $0.clientId == clientId && $0.seq == seq }
+                }) else { break }
+                results[live[at].index] = .failure(.duplicate(doc: doc, clientId: clientId, seq: seq))
+                live.remove(at: at)
+                stats.retries += live.isEmpty ? 0 : 1
+            } catch {
+                if link.isConnected && !isConnectionLoss(error) {
+                    // A refusal with a SQLSTATE: write each request alone to find whose it is.
+                    for entry in live {
+                        do throws(StorageError) {
+                            try link.connected().append(entry.records)
+                            committed = true
+                        } catch {
+                            results[entry.index] = .failure(error)
+                        }
+                    }
+                    live.removeAll()
+                    break
+                }
+                // The connection is gone: the COMMIT may or may not have landed.
+                link.disconnect()
+                setHealthy(false, shared: shared, configuration: configuration, reason: error.description)
+                if clock.now >= deadline {
+                    for entry in live { results[entry.index] = .failure(error) }
+                    live.removeAll()
+                    break
+                }
+                Thread.sleep(forTimeInterval: backoff.timeInterval)
+                backoff = min(backoff * 2, .seconds(1))
+                stats.retries += 1
+                if let first = live.first?.records.first, let landed = try? link.connected().op(
+                    doc: first.doc, clientId: first.clientId, seq: first.seq), landed.version == first.version {
+                    stats.recoveredCommits += 1
+                    committed = true
+                    setHealthy(true, shared: shared, configuration: configuration)
+                    break
+                }
+            }
+        }
+        var stored: [OpRecord] = []
+        var ops = 0
+        for (index, request) in batch.enumerated() {
+            guard case .append(let records, _, _) = request, case .success = results[index] else { continue }
+            stored.append(contentsOf: records)
+            ops += records.count
+        }
+        // Snapshots after the ops they describe.
+        for (index, request) in batch.enumerated() {
+            guard case .snapshot(let snapshot, _) = request else { continue }
+            do throws(StorageError) {
+                try link.withStore { store throws(StorageError) in try store.saveSnapshot(snapshot) }
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+        configuration.onCommit?(CommitReport(requests: batch.count, ops: ops, failedRequests: failed,
+                                             duration: clock.now - start))
+        if !stored.isEmpty { configuration.onStored?(stored) }
+        shared.state.withLock { state in
+            if committed { state.statistics.commits += 1 }
+            state.statistics.opsCommitted += ops
+            state.statistics.requestsFailed += failed
+            state.statistics.versionConflicts += stats.versionConflicts
+            state.statistics.retries += stats.retries
+            state.statistics.recoveredCommits += stats.recoveredCommits
+        }
+        return results
+    }
+
+    /// Whether `error` means the connection (not the statement) failed: no SQLSTATE, or a
+    /// connection-exception (08), operator-intervention (57) or system (58) class.
+    private static func isConnectionLoss(_ error: StorageError) -> Bool {
+        guard case .database(let code, _) = error else { return false }
+        guard let code else { return true }
+        return code.hasPrefix("08") || code.hasPrefix("57") || code.hasPrefix("58")
+    }
+}
+
+extension Duration {
+    /// Seconds as a `TimeInterval`.
+    fileprivate var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,263 @@
+import CollabJSON
+import CollabTestSupport
+import Foundation
+import Testing
+
+/// Several `collab serve` nodes on one PostgreSQL database (and Redis for commit notices):
+/// editors spread over the nodes converge, a node's loss costs its editors a reconnect and no
+/// acknowledged op, and an op resubmitted to another node is applied once.
+@Suite(.serialized, .postgresCluster) struct ClusterTests {
+    /// Edits at random for `rounds`, `editors[i]` on the node `home[i]` says.
+    private func randomRounds(_ editors: [ServerEditor], rounds: Int, random: inout SplitMix64,
+                              between: (Int) throws -> Void = { _ in }) throws {
+        for round in 0..<rounds {
+            try between(round)
+            let editor = editors[Int.random(in: 0..<editors.count, using: &random)]
+            if Int.random(in: 0..<2, using: &random) == 0 {
+                editor.edit(using: &random)
+            }
+            for editor in editors { editor.process() }
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+    }
+
+    /// Waits (up to 10 s) until every editor has joined.
+    private func awaitJoined(_ editors: [ServerEditor]) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while editors.contains(where: { !$0.joined }) && Date() < deadline {
+            for editor in editors { editor.process() }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        for editor in editors {
+            try #require(editor.joined, "\(editor.clientId) did not join: \(editor.problems)")
+        }
+    }
+
+    /// Waits until every editor has its edits acknowledged and holds what `node` serves; returns
+    /// that text.
+    @discardableResult
+    private func settle(_ editors: [ServerEditor], cluster: ClusterFixture, node: Int, document: String,
+                        seconds: Double = 20) throws -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while editors.contains(where: { !$0.isIdle }) && Date() < deadline {
+            for editor in editors { editor.process() }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        var served = try cluster.document(document, node: node)
+        while Date() < deadline {
+            for editor in editors { editor.process() }
+            served = try cluster.document(document, node: node)
+            if editors.allSatisfy({ $0.version == served.version && $0.document == served.text }) { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        for editor in editors {
+            #expect(editor.problems.isEmpty, "\(editor.clientId): \(editor.problems)")
+            #expect(editor.isIdle, "\(editor.clientId) still has unacknowledged edits")
+            #expect(editor.version == served.version, "\(editor.clientId) at \(String(describing: editor.version)), server at \(String(describing: served.version))")
+            #expect(editor.document == served.text, "\(editor.clientId) diverged")
+        }
+        return served.text
+    }
+
+    /// The next `count` op records `connection` receives, as `op` or batched in `ops` messages
+    /// (fewer if it stops receiving).
+    private func records(from connection: ServerTestConnection, count: Int) -> [JSONValue] {
+        var records: [JSONValue] = []
+        while records.count < count, let message = connection.receive() {
+            switch message.type {
+            case "op": records.append(message)
+            case "ops": records += message["ops"]?.array ?? []
+            default: break
+            }
+        }
+        return records
+    }
+
+    /// Every (clientId, seq) stored once, versions gap-free.
+    private func expectExactlyOnce(_ ops: [JSONValue]) {
+        #expect(ops.compactMap { $0["v"]?.int } == Array(0..<ops.count))
+        var seen = Set<String>()
+        for op in ops {
+            let key = "\(op["clientId"]?.string ?? "?")#\(op["seq"]?.int ?? -1)"
+            #expect(seen.insert(key).inserted, "\(key) stored twice")
+        }
+    }
+
+    @Test func editorsSpreadOverThreeNodesConverge() throws {
+        let cluster = try ClusterFixture(nodes: 3, redis: true)
+        var random = SplitMix64(seed: 13)
+        let editors = (0..<6).map { ServerEditor(clientId: "spread-\($0)") }
+        for (index, editor) in editors.enumerated() {
+            try editor.connect(port: cluster.port(index % 3), document: "spread")
+        }
+        try awaitJoined(editors)
+        try randomRounds(editors, rounds: 400, random: &random)
+        let text = try settle(editors, cluster: cluster, node: 0, document: "spread")
+        // Every node serves the same text, version and records.
+        let reference = try cluster.ops("spread", node: 0)
+        #expect(reference.count > 20)
+        for node in 1..<3 {
+            #expect(try cluster.document("spread", node: node).text == text)
+            #expect(try cluster.ops("spread", node: node) == reference)
+        }
+        expectExactlyOnce(reference)
+        // The nodes told each other about their commits over Redis, and used what they heard.
+        var sent = 0.0, caughtUp = 0.0
+        for node in 0..<3 {
+            sent += try cluster.metric("collab_pubsub_messages_sent_total", node: node) ?? 0
+            caughtUp += try cluster.metric("collab_notice_catch_ups_total", node: node) ?? 0
+            #expect(try cluster.metric("collab_pubsub_up", node: node) == 1)
+        }
+        #expect(sent > 0)
+        #expect(caughtUp > 0)
+    }
+
+    @Test func killingANodeCostsItsEditorsAReconnectAndNoAcknowledgedOp() throws {
+        let cluster = try ClusterFixture(nodes: 3, redis: true)
+        var random = SplitMix64(seed: 99)
+        let editors = (0..<6).map { ServerEditor(clientId: "killed-editor-\($0)") }
+        var home = (0..<6).map { $0 % 3 }
+        for (index, editor) in editors.enumerated() {
+            try editor.connect(port: cluster.port(home[index]), document: "killed")
+        }
+        try awaitJoined(editors)
+        try randomRounds(editors, rounds: 500, random: &random) { round in
+            guard round == 250 else { return }
+            // Mid-edit: node 0 dies with whatever it had in flight; its editors move over.
+            cluster.kill(node: 0)
+            for (index, editor) in editors.enumerated() where home[index] == 0 {
+                editor.drop()
+                home[index] = 1 + index % 2
+                try editor.connect(port: cluster.port(home[index]), document: "killed")
+            }
+        }
+        let text = try settle(editors, cluster: cluster, node: 1, document: "killed")
+        #expect(try cluster.document("killed", node: 2).text == text)
+        expectExactlyOnce(try cluster.ops("killed", node: 2))
+    }
+
+    @Test func anOpResubmittedToAnotherNodeIsAppliedOnce() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: false)
+        let first = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/once")
+        _ = first.join(clientId: "once-client")
+        first.send(#"{"type":"op","seq":1,"v":0,"op":["hello"]}"#)
+        #expect(first.receive(type: "ack")?["v"]?.int == 0)
+        // As if the ack had been lost with the connection: the client tries node 1 with what it knew.
+        let second = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/once")
+        let answer = second.join(clientId: "once-client", version: 0)
+        let caughtUp = answer.first { $0.type == "ops" }?["ops"]?.array ?? []
+        #expect(caughtUp.map { $0["seq"]?.int } == [1], "the stored op comes back as the client's own (its ack)")
+        second.send(#"{"type":"op","seq":1,"v":0,"op":["hello"]}"#)
+        #expect(second.receive(type: "ack")?["v"]?.int == 0)
+        second.send(#"{"type":"op","seq":2,"v":1,"op":[5," world"]}"#)
+        #expect(second.receive(type: "ack")?["v"]?.int == 1)
+        #expect(try cluster.document("once", node: 0).text == "hello world")
+        #expect(try cluster.ops("once", node: 1).count == 2)
+    }
+
+    @Test func aJoinOnAnotherNodeSeesEveryAcknowledgedOp() throws {
+        // No Redis and a loaded room on node 1: the join itself must look at PostgreSQL's head.
+        let cluster = try ClusterFixture(nodes: 2, redis: false)
+        let watcher = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/fresh")
+        _ = watcher.join(clientId: "fresh-watcher")
+        let writer = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/fresh")
+        _ = writer.join(clientId: "fresh-writer")
+        for seq in 1...5 {
+            writer.send(#"{"type":"op","seq":\#(seq),"v":\#(seq - 1),"op":[\#(seq == 1 ? "" : "\(seq - 1),")"x"]}"#)
+            #expect(writer.receive(type: "ack")?["v"]?.int == seq - 1)
+        }
+        // A client that saw version 5 on node 0 joins node 1 at once: no version_ahead.
+        let moved = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/fresh")
+        let answer = moved.join(clientId: "fresh-mover", version: 5)
+        #expect(answer.last?.type == "joined")
+        #expect(answer.last?["version"]?.int == 5)
+        let late = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/fresh")
+        let fresh = late.join(clientId: "fresh-late")
+        #expect(fresh.last?["version"]?.int == 5)
+        #expect(fresh.first { $0.type == "snapshot" }?["text"]?.string == "xxxxx")
+    }
+
+    @Test func redisCarriesCommitsFasterThanPolling() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let sender = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/fast")
+        _ = sender.join(clientId: "fast-sender")
+        let receiver = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/fast")
+        _ = receiver.join(clientId: "fast-receiver")
+        Thread.sleep(forTimeInterval: 0.3)  // the subscription of node 1 reaches Redis
+        var delays: [Double] = []
+        for seq in 1...20 {
+            let start = Date()
+            sender.send(#"{"type":"op","seq":\#(seq),"v":\#(seq - 1),"op":[\#(seq == 1 ? "" : "\(seq - 1),")"y"]}"#)
+            #expect(sender.receive(type: "ack")?["v"]?.int == seq - 1)
+            #expect(records(from: receiver, count: 1).first?["v"]?.int == seq - 1)
+            delays.append(Date().timeIntervalSince(start))
+        }
+        delays.sort()
+        // Head polling alone (every second) would put the median near 500 ms.
+        #expect(delays[delays.count / 2] < 0.1, "median propagation \(delays[delays.count / 2]) s")
+    }
+
+    @Test func withRedisGoneNodesKeepAcknowledgingAndCatchUpByPolling() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let sender = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/noredis")
+        _ = sender.join(clientId: "noredis-sender")
+        let receiver = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/noredis")
+        _ = receiver.join(clientId: "noredis-receiver")
+        cluster.redis?.kill()
+        for seq in 1...3 {
+            sender.send(#"{"type":"op","seq":\#(seq),"v":\#(seq - 1),"op":[\#(seq == 1 ? "" : "\(seq - 1),")"r"]}"#)
+            #expect(sender.receive(type: "ack")?["v"]?.int == seq - 1)
+        }
+        #expect(records(from: receiver, count: 3).compactMap { $0["v"]?.int } == [0, 1, 2])
+        #expect(try cluster.get("/healthz", node: 0).status == 200)
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(try cluster.metric("collab_pubsub_up", node: 1) == 0)
+        // Redis returns: the nodes resubscribe on their own.
+        try cluster.redis?.start()
+        let deadline = Date().addingTimeInterval(15)
+        while try cluster.metric("collab_pubsub_up", node: 1) != 1 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try cluster.metric("collab_pubsub_up", node: 1) == 1)
+    }
+
+    @Test func postgresDownAnswers503AndTheNodeCarriesOnWhenItReturns() throws {
+        let cluster = try ClusterFixture(nodes: 1, redis: false)
+        let client = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/pgdown")
+        _ = client.join(clientId: "pgdown-client")
+        client.send(#"{"type":"op","seq":1,"v":0,"op":["a"]}"#)
+        #expect(client.receive(type: "ack")?["v"]?.int == 0)
+        try cluster.postgres.stopImmediately()
+        defer { try? cluster.postgres.start() }
+        // An op now cannot commit: it stays unacknowledged while the node retries.
+        client.setTimeout(.seconds(2))
+        client.send(#"{"type":"op","seq":2,"v":1,"op":[1,"b"]}"#)
+        #expect(client.receive(type: "ack") == nil)
+        var status = 0
+        let deadline = Date().addingTimeInterval(5)
+        repeat {
+            status = try cluster.get("/healthz", node: 0).status
+            if status == 503 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < deadline
+        #expect(status == 503, "/healthz within 5 s of PostgreSQL going away")
+        #expect(throws: (any Error).self, "new WebSockets are refused") {
+            try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/pgdown")
+        }
+        let started = Date()
+        try cluster.postgres.start()
+        print("ClusterTests: PostgreSQL restarted in \(Date().timeIntervalSince(started)) s")
+        // Back within the retry window: the op commits and is acknowledged, exactly once.
+        client.setTimeout(.seconds(15))
+        let ack = client.receive(type: "ack")
+        if ack == nil { print("ClusterTests: node log:\n\(cluster.log(node: 0))") }
+        #expect(ack?["v"]?.int == 1)
+        let healthy = Date().addingTimeInterval(5)
+        while try cluster.get("/healthz", node: 0).status != 200 && Date() < healthy {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try cluster.get("/healthz", node: 0).status == 200)
+        #expect(try cluster.document("pgdown", node: 0).text == "ab")
+        expectExactlyOnce(try cluster.ops("pgdown", node: 0))
+    }
+}
