@@ -385,4 +385,58 @@ struct OpStoreConformanceTests {
         ])
         #expect(try store.clients(doc: "nothing") == [])
     }
+
+    /// Every id with a row anywhere `collab verify` looks, in byte order: a snapshot without
+    /// ops counts, a name alone does not.
+    @Test(arguments: StoreKind.available)
+    func documentIDsCoverEveryTableInByteOrder(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        #expect(try store.documentIDs() == [])
+        try store.append([record("b", 0), record("B", 0)])
+        try store.saveSnapshot(Snapshot(doc: "a", version: 3, text: "abc", createdAt: 1))
+        try store.addNamedVersion(NamedVersion(doc: "z", name: "n", version: 1, user: "ada", createdAt: 1))
+        #expect(try store.documentIDs() == ["B", "a", "b"])
+    }
+
+    /// The rows `collab copy` writes verbatim: a summary written first makes appends continue
+    /// at its version (a compacted document's ops start at its horizon); written after, it
+    /// replaces what the appends derived, and the client rows are exactly those given.
+    @Test(arguments: StoreKind.available)
+    func writeDocumentRowsSetsTheSummaryAndClientsVerbatim(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        let start = DocumentInfo(id: "c", version: 5, length: 3, authorCount: 0, createdAt: 10, updatedAt: 10)
+        try store.writeDocumentRows(start, horizon: 5, clients: [])
+        #expect(try store.currentVersion(doc: "c") == 5)
+        #expect(try store.horizon(doc: "c") == 5)
+        #expect(throws: StorageError.versionConflict(doc: "c", expected: 5, found: 0)) {
+            try store.append([record("c", 0)])
+        }
+        try store.append([record("c", 5, client: "client-B", seq: 3, user: "bob", ts: 50),
+                          record("c", 6, client: "client-B", seq: 4, user: "bob", ts: 60)])
+        #expect(try store.currentVersion(doc: "c") == 7)
+        #expect(try store.documentInfo(doc: "c")?.createdAt == 10)
+
+        let final = DocumentInfo(id: "c", version: 7, length: 7, authorCount: 3, createdAt: 1, updatedAt: 60)
+        let clients = [ClientRecord(clientId: "client-A", user: "ada", firstVersion: 0, highestSeq: 9, highestVersion: 4),
+                       ClientRecord(clientId: "client-B", user: "bob", firstVersion: 2, highestSeq: 4, highestVersion: 6)]
+        try store.writeDocumentRows(final, horizon: 5, clients: clients)
+        #expect(try store.documentInfo(doc: "c") == final)
+        #expect(try store.listDocuments() == [final])
+        #expect(try store.horizon(doc: "c") == 5)
+        #expect(try store.clients(doc: "c") == clients)
+        #expect(try store.client(doc: "c", clientId: "client-A") == clients[0])
+        #expect(try store.ops(doc: "c", from: 0, limit: 10).map(\.version) == [5, 6])
+        // The stored seqs still guard exactly-once: client-A's 9 is taken, 10 appends.
+        #expect(throws: StorageError.duplicate(doc: "c", clientId: "client-A", seq: 9)) {
+            try store.append([record("c", 7, client: "client-A", seq: 9)])
+        }
+        try store.append([record("c", 7, client: "client-A", seq: 10)])
+        // Written again with fewer clients, the others' rows go.
+        try store.writeDocumentRows(final, horizon: 5, clients: [clients[1]])
+        #expect(try store.clients(doc: "c") == [clients[1]])
+    }
 }
