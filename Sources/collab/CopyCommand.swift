@@ -1,4 +1,5 @@
 import CollabCLI
+import CollabPostgresStorage
 import CollabStorage
 import Foundation
 
@@ -62,6 +63,11 @@ enum CopyCommand {
         let source = try OperatorStore.openForReading(context, at: from)
         let ids = try documents(context, in: source, at: from)
         let destination = try OperatorStore.openForWriting(context, at: to, creating: true)
+        // Two spellings of one server (localhost, 127.0.0.1) pass the check above; --replace
+        // would then delete the documents it is about to read.
+        if let identity = serverIdentity(source), identity == serverIdentity(destination) {
+            throw context.usageError("--from and --to name the same database (\(from) and \(to)).")
+        }
         if !replacing {
             let present: Set<String>
             do {
@@ -141,7 +147,16 @@ enum CopyCommand {
         switch (a, b) {
         case (.sqlite(let first), .sqlite(let second)):
             let standardized = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
-            return standardized(first) == standardized(second)
+            if standardized(first) == standardized(second) { return true }
+            // Hard links: one file (device and inode) under two names.
+            let file = { (path: String) -> [AnyHashable]? in
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                      let device = attributes[.systemNumber] as? AnyHashable,
+                      let inode = attributes[.systemFileNumber] as? AnyHashable else { return nil }
+                return [device, inode]
+            }
+            guard let one = file(first) else { return false }
+            return one == file(second)
         case (.postgres(let first), .postgres(let second)):
             let one = first.configuration
             let two = second.configuration
@@ -149,6 +164,17 @@ enum CopyCommand {
         default:
             return false
         }
+    }
+
+    /// What two sessions on one PostgreSQL database share and sessions on two databases do not:
+    /// the database's name, the server's port and the time the server started. Nil for SQLite
+    /// (whose files `isSameDatabase` compares) or when the server does not say.
+    private static func serverIdentity(_ store: any HistoryStore) -> String? {
+        guard let postgres = store as? PostgresOpStore,
+              let result = try? postgres.connection.query(
+                  "SELECT concat_ws(' ', current_database(), inet_server_port(), pg_postmaster_start_time())")
+        else { return nil }
+        return result.rows.first?.first ?? nil
     }
 
     /// A copy error as a one-line failure naming the database at fault.

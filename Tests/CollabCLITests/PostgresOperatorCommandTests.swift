@@ -178,6 +178,14 @@ struct PostgresOperatorCommandTests {
         #expect(try collab(["copy", "--from", sqlite, "--to", postgres, "--doc", "ghost"]).status == 1)
         #expect(try collab(["copy", "--from", sqlite, "--to", sqlite]).status == 2)
         #expect(try collab(["copy", "--from", postgres, "--to", postgres]).status == 2)
+        // Another spelling of the same server, even with --replace: refused before any change.
+        let sameServer = postgres.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")
+        let itself = try collab(["copy", "--from", postgres, "--to", sameServer, "--replace"])
+        #expect(itself.status == 2 && itself.err.hasPrefix("error: --from and --to name the same database"), "\(itself.err)")
+        try expectSameReads(sqlite, postgres, "after copying onto itself was refused")
+        let link = temporary.path("link.sqlite")
+        try FileManager.default.linkItem(atPath: sqlite, toPath: link)
+        #expect(try collab(["copy", "--from", sqlite, "--to", link, "--replace"]).status == 2)
     }
 
     // MARK: - Errors
