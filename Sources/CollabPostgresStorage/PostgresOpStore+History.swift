@@ -101,9 +101,19 @@ extension PostgresOpStore: HistoryStore {
             """, []).map { row throws(StorageError) in try Self.text(row, 0) }
     }
 
-    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:)`. One pipeline, so one implicit
-    /// transaction; it locks the summary row first, as appends do.
-    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord]) throws(StorageError) {
+    /// See `HistoryStore.authors(doc:)`: byte order (COLLATE "C"), as SQLite sorts.
+    public func authors(doc: String) throws(StorageError) -> [DocumentAuthor] {
+        try rows("""
+            SELECT author, first_version FROM document_authors WHERE doc = $1 ORDER BY author COLLATE "C"
+            """, [doc]).map { row throws(StorageError) in
+            DocumentAuthor(user: try Self.text(row, 0), firstVersion: try Self.int(row, 1))
+        }
+    }
+
+    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:authors:)`. One pipeline, so one
+    /// implicit transaction; it locks the summary row first, as appends do.
+    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord],
+                                  authors: [DocumentAuthor]) throws(StorageError) {
         var queries = [
             PostgresQuery("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [info.id]),
             PostgresQuery("""
@@ -122,6 +132,12 @@ extension PostgresOpStore: HistoryStore {
                 VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint)
                 """, [info.id, client.clientId, client.user, String(client.firstVersion), String(client.highestSeq),
                       String(client.highestVersion)]))
+        }
+        queries.append(PostgresQuery("DELETE FROM document_authors WHERE doc = $1", [info.id]))
+        for author in authors {
+            queries.append(PostgresQuery("""
+                INSERT INTO document_authors (doc, author, first_version) VALUES ($1, $2, $3::bigint)
+                """, [info.id, author.user, String(author.firstVersion)]))
         }
         _ = try pipeline(queries)
     }

@@ -3,8 +3,8 @@
 ///
 /// A copy holds everything stored about the document: its ops exactly as stored (version,
 /// client id, seq, user, time, length, op and deleted texts), its snapshots with their
-/// checksums and times, its named versions, its client rows and its summary, compaction
-/// horizon included. The ops go in appends of at most `batchSize`, so memory and transactions
+/// checksums and times, its named versions, its client and author rows and its summary,
+/// compaction horizon included. The ops go in appends of at most `batchSize`, so memory and transactions
 /// stay bounded for any history; a copy that fails part-way is deleted from the destination
 /// again. The source is only read; the copy is of the document as it was when its copy began.
 public struct DocumentCopier {
@@ -29,6 +29,7 @@ public struct DocumentCopier {
         }
         let horizon = try onSource { () throws(StorageError) in try source.horizon(doc: doc) }
         let clients = try onSource { () throws(StorageError) in try source.clients(doc: doc) }
+        let authors = try onSource { () throws(StorageError) in try source.authors(doc: doc) }
         let snapshotVersions = try onSource { () throws(StorageError) in try source.snapshotVersions(doc: doc) }
         let names = try onSource { () throws(StorageError) in try source.namedVersions(doc: doc) }
         let present = try onDestination { () throws(StorageError) in try destination.documentIDs().contains(doc) }
@@ -40,8 +41,8 @@ public struct DocumentCopier {
             try onDestination { () throws(StorageError) in _ = try destination.purge(doc: doc) }
         }
         do {
-            let snapshots = try copyRows(info, horizon: horizon, clients: clients, snapshotVersions: snapshotVersions,
-                                         names: names)
+            let snapshots = try copyRows(info, horizon: horizon, clients: clients, authors: authors,
+                                         snapshotVersions: snapshotVersions, names: names)
             return DocumentCopyReport(doc: doc, version: info.version, ops: info.version - horizon, snapshots: snapshots,
                                       namedVersions: names.count, clients: clients.count, horizon: horizon,
                                       replaced: present)
@@ -53,14 +54,16 @@ public struct DocumentCopier {
     }
 
     /// Writes the document's rows to the destination; returns the number of snapshots copied.
-    private func copyRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord], snapshotVersions: [Int],
-                          names: [NamedVersion]) throws(DocumentCopyError) -> Int {
+    private func copyRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord], authors: [DocumentAuthor],
+                          snapshotVersions: [Int], names: [NamedVersion]) throws(DocumentCopyError) -> Int {
         let doc = info.id
         if horizon > 0 {
             // The ops start at the horizon: a summary row there makes the appends continue from it.
             let start = DocumentInfo(id: doc, version: horizon, length: info.length, authorCount: info.authorCount,
                                      createdAt: info.createdAt, updatedAt: info.createdAt)
-            try onDestination { () throws(StorageError) in try destination.writeDocumentRows(start, horizon: horizon, clients: []) }
+            try onDestination { () throws(StorageError) in
+                try destination.writeDocumentRows(start, horizon: horizon, clients: [], authors: [])
+            }
         }
         var next = horizon
         while next < info.version {
@@ -85,7 +88,9 @@ public struct DocumentCopier {
             try onDestination { () throws(StorageError) in try destination.addNamedVersion(named) }
         }
         // Last, so the appends' own bookkeeping cannot overwrite them.
-        try onDestination { () throws(StorageError) in try destination.writeDocumentRows(info, horizon: horizon, clients: clients) }
+        try onDestination { () throws(StorageError) in
+            try destination.writeDocumentRows(info, horizon: horizon, clients: clients, authors: authors)
+        }
         return snapshots
     }
 

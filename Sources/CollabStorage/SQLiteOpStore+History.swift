@@ -113,8 +113,21 @@ extension SQLiteOpStore {
         }
     }
 
-    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:)`.
-    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord]) throws(StorageError) {
+    /// See `HistoryStore.authors(doc:)`.
+    public func authors(doc: String) throws(StorageError) -> [DocumentAuthor] {
+        try sqlite { () throws(SQLiteError) in
+            let statement = try database.cachedStatement(
+                "SELECT user, first_version FROM document_authors WHERE doc = ? ORDER BY user")
+            try statement.bind(doc, at: 1)
+            var authors: [DocumentAuthor] = []
+            try statement.forEachRow { row in authors.append(DocumentAuthor(user: row.string(0), firstVersion: row.int(1))) }
+            return authors
+        }
+    }
+
+    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:authors:)`.
+    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord],
+                                  authors: [DocumentAuthor]) throws(StorageError) {
         try inWriteTransaction { () throws(StorageError) in
             try sqlite { () throws(SQLiteError) in
                 let document = try database.cachedStatement("""
@@ -138,6 +151,15 @@ extension SQLiteOpStore {
                     try insert.bind([info.id, client.clientId, client.user, client.firstVersion, client.highestSeq,
                                      client.highestVersion])
                     try insert.run()
+                }
+                let deleteAuthors = try database.cachedStatement("DELETE FROM document_authors WHERE doc = ?")
+                try deleteAuthors.bind(info.id, at: 1)
+                try deleteAuthors.run()
+                let insertAuthor = try database.cachedStatement(
+                    "INSERT INTO document_authors (doc, user, first_version) VALUES (?, ?, ?)")
+                for author in authors {
+                    try insertAuthor.bind([info.id, author.user, author.firstVersion])
+                    try insertAuthor.run()
                 }
             }
         }

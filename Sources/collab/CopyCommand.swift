@@ -11,8 +11,8 @@ enum CopyCommand {
         discussion: """
             Copies every document of --from (or each --doc) into --to with everything stored \
             about it: its operations with their times, users, client ids and seqs, its \
-            snapshots, its named versions, its clients' exactly-once records, and for a \
-            compacted document its horizon. Either side is a SQLite file or a postgres:// \
+            snapshots, its named versions, its clients' exactly-once records and its list \
+            of authors, and for a compacted document its horizon. Either side is a SQLite file or a postgres:// \
             URL: this moves a deployment from SQLite to PostgreSQL, back again, or between \
             two databases of one kind. A document that passes 'collab verify' at the source \
             passes it at the destination, and exports, history and blame read the same there.

@@ -37,6 +37,7 @@ struct DocumentCopierTests {
         #expect(try two.documentInfo(doc: doc) == one.documentInfo(doc: doc))
         #expect(try two.horizon(doc: doc) == one.horizon(doc: doc))
         #expect(try two.clients(doc: doc) == one.clients(doc: doc))
+        #expect(try two.authors(doc: doc) == one.authors(doc: doc))
         #expect(try two.namedVersions(doc: doc) == one.namedVersions(doc: doc))
         #expect(try two.ops(doc: doc, from: 0, limit: 1_000) == one.ops(doc: doc, from: 0, limit: 1_000))
         let versions = try one.snapshotVersions(doc: doc)
@@ -80,6 +81,7 @@ struct DocumentCopierTests {
         var next = fixture
         next.add([.insert("after ")], user: "bob", client: "client-bob")
         try destination.store.append([next.records[250]])
+        #expect(try destination.store.documentInfo(doc: "notes")?.authorCount == 2)  // bob is a known author
         #expect(throws: StorageError.duplicate(doc: "notes", clientId: "client-bob", seq: 1)) {
             var stale = next.records[250]
             stale.version = 251
