@@ -9,9 +9,11 @@ enum DatabaseLocation: Equatable, CustomStringConvertible {
     case postgres(PostgresURL)
 
     /// `text` as a location: a URL when it starts with `postgres://` or `postgresql://`, else a
-    /// file path. A malformed URL throws with a message that never includes the password.
+    /// file path. A malformed URL throws with a message that never includes the password; so
+    /// does any other `scheme://` (a mistyped `postgress://` would otherwise be a file name,
+    /// echoed with its password in "no database at ...").
     init(_ text: String) throws(PostgresURLError) {
-        if Self.isPostgresURL(text) {
+        if Self.isPostgresURL(text) || text.contains("://") {
             self = .postgres(try PostgresURL(text))
         } else {
             self = .sqlite(path: text)

@@ -220,6 +220,10 @@ struct PostgresOperatorCommandTests {
             """))
         let noHost = try collab(["export", "notes", "--db", "postgresql://u:sekrit@/db"])
         #expect(noHost == Result(status: 1, out: "", err: "error: invalid --db URL: the PostgreSQL URL has no host.\n"))
+        #expect(try collab(["docs", "--db", "postgress://u:sekrit@h/db"]) == Result(status: 1, out: "", err: """
+            error: invalid --db URL: unsupported scheme 'postgress': expected postgres://USER:PASSWORD@HOST:PORT/DBNAME.
+
+            """))
         let badTo = try collab(["copy", "--from", sqlite, "--to", "postgres://u:sekrit@h/db?sslmode=maybe"])
         #expect(badTo.status == 1 && badTo.err.hasPrefix("error: invalid --to URL: unsupported URL parameter"))
         #expect(!badTo.err.contains("sekrit"))
