@@ -91,7 +91,7 @@ let package = Package(
         // The operator's commands: serve, export, history, ..., and thin `bench` front ends.
         .executableTarget(name: "collab",
                           dependencies: ["CollabCLI", "CollabOT", "CollabJSON", "CollabTransport", "CollabStorage",
-                                         "CollabAuth", "CollabServer", "CollabBenchmarks"],
+                                         "CollabAuth", "CollabServer", "CollabBenchmarks", "CollabPostgres", "CollabPostgresStorage"],
                           swiftSettings: strict),
         // Sample: a command-line program built on the client library.
         .executableTarget(name: "collab-typist", dependencies: ["CollabClient"], path: "Samples/swift",

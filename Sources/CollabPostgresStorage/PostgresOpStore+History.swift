@@ -91,6 +91,57 @@ extension PostgresOpStore: HistoryStore {
         return results.last?.affectedRows ?? 0 > 0
     }
 
+    // MARK: - Copying
+
+    /// See `HistoryStore.documentIDs()`: byte order (COLLATE "C"), as SQLite sorts.
+    public func documentIDs() throws(StorageError) -> [String] {
+        try rows("""
+            SELECT id COLLATE "C" FROM documents UNION SELECT doc FROM ops
+            UNION SELECT doc FROM snapshots UNION SELECT doc FROM clients ORDER BY 1
+            """, []).map { row throws(StorageError) in try Self.text(row, 0) }
+    }
+
+    /// See `HistoryStore.authors(doc:)`: byte order (COLLATE "C"), as SQLite sorts.
+    public func authors(doc: String) throws(StorageError) -> [DocumentAuthor] {
+        try rows("""
+            SELECT author, first_version FROM document_authors WHERE doc = $1 ORDER BY author COLLATE "C"
+            """, [doc]).map { row throws(StorageError) in
+            DocumentAuthor(user: try Self.text(row, 0), firstVersion: try Self.int(row, 1))
+        }
+    }
+
+    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:authors:)`. One pipeline, so one
+    /// implicit transaction; it locks the summary row first, as appends do.
+    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord],
+                                  authors: [DocumentAuthor]) throws(StorageError) {
+        var queries = [
+            PostgresQuery("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [info.id]),
+            PostgresQuery("""
+                INSERT INTO documents (id, version, length, author_count, created_at, updated_at, horizon)
+                VALUES ($1, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint)
+                ON CONFLICT (id) DO UPDATE SET version = excluded.version, length = excluded.length,
+                    author_count = excluded.author_count, created_at = excluded.created_at,
+                    updated_at = excluded.updated_at, horizon = excluded.horizon
+                """, [info.id, String(info.version), String(info.length), String(info.authorCount),
+                      String(info.createdAt), String(info.updatedAt), String(horizon)]),
+            PostgresQuery("DELETE FROM clients WHERE doc = $1", [info.id]),
+        ]
+        for client in clients {
+            queries.append(PostgresQuery("""
+                INSERT INTO clients (doc, client_id, author, first_version, highest_seq, highest_version)
+                VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint)
+                """, [info.id, client.clientId, client.user, String(client.firstVersion), String(client.highestSeq),
+                      String(client.highestVersion)]))
+        }
+        queries.append(PostgresQuery("DELETE FROM document_authors WHERE doc = $1", [info.id]))
+        for author in authors {
+            queries.append(PostgresQuery("""
+                INSERT INTO document_authors (doc, author, first_version) VALUES ($1, $2, $3::bigint)
+                """, [info.id, author.user, String(author.firstVersion)]))
+        }
+        _ = try pipeline(queries)
+    }
+
     // MARK: - Compaction
 
     /// The versions of the document's snapshots, ascending.

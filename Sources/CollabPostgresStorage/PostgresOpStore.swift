@@ -30,16 +30,57 @@ public final class PostgresOpStore: OpStore {
             try migrator.migrate(connection)
         } catch {
             connection.close()
-            switch error {
-            case .databaseNewer(let databaseVersion, let knownVersion):
-                throw .migration(.databaseNewer(databaseVersion: databaseVersion, knownVersion: knownVersion))
-            case .failed(_, let cause):
-                throw .database(code: cause.sqlState?.code, message: error.description)
-            case .unreadableVersion:
-                throw .database(code: nil, message: error.description)
-            }
+            throw Self.storageError(error)
         }
         return PostgresOpStore(connection: connection)
+    }
+
+    /// Connects without migrating, for readers such as `collab export`: refuses a schema older
+    /// (`.schemaOutdated`) or newer (`.migration(.databaseNewer)`) than `migrator`'s, and makes
+    /// the session's transactions read-only, so a reader cannot write by mistake.
+    public static func openForReading(_ configuration: PostgresConfiguration, migrator: PostgresMigrator = .embedded)
+        throws(StorageError) -> PostgresOpStore {
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(configuration)
+        } catch {
+            throw Self.storageError(error)
+        }
+        let applied: [Int]
+        do {
+            applied = try migrator.appliedVersions(on: connection)
+        } catch {
+            connection.close()
+            throw Self.storageError(error)
+        }
+        if let highest = applied.last, highest > migrator.knownVersion {
+            connection.close()
+            throw .migration(.databaseNewer(databaseVersion: highest, knownVersion: migrator.knownVersion))
+        }
+        let done = Set(applied)
+        if migrator.migrations.contains(where: { !done.contains($0.version) }) {
+            connection.close()
+            throw .schemaOutdated(databaseVersion: applied.last ?? 0, knownVersion: migrator.knownVersion)
+        }
+        do {
+            try connection.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        } catch {
+            connection.close()
+            throw Self.storageError(error)
+        }
+        return PostgresOpStore(connection: connection)
+    }
+
+    /// A migration failure as the storage error `SQLiteOpStore` reports for the same case.
+    public static func storageError(_ error: PostgresMigrationError) -> StorageError {
+        switch error {
+        case .databaseNewer(let databaseVersion, let knownVersion):
+            .migration(.databaseNewer(databaseVersion: databaseVersion, knownVersion: knownVersion))
+        case .failed(_, let cause):
+            .database(code: cause.sqlState?.code, message: error.description)
+        case .unreadableVersion:
+            .database(code: nil, message: error.description)
+        }
     }
 
     /// Ends the session.

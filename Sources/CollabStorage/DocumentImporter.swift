@@ -13,12 +13,12 @@ public struct DocumentImporter {
     public static let systemUser = "system"
 
     /// The store written to.
-    public let store: SQLiteOpStore
+    public let store: any OpStore
     /// The author of the ops.
     public var user: String = DocumentImporter.systemUser
 
-    /// An importer writing to `store`.
-    public init(store: SQLiteOpStore) {
+    /// An importer writing to `store` (SQLite or PostgreSQL).
+    public init(store: any OpStore) {
         self.store = store
     }
 

@@ -30,6 +30,26 @@ public protocol HistoryStore: OpStore {
 
     /// Folds the ops below `horizon` into a snapshot there (see `collab compact`).
     func compact(doc: String, horizon: Int, now: Int64, dryRun: Bool) throws(DocumentHistoryError) -> CompactionReport
+
+    /// Every document id with a row in the summaries, the op log, the snapshots or the client
+    /// rows, sorted byte-wise: `collab verify` checks them all, the leftovers of a broken write too.
+    func documentIDs() throws(StorageError) -> [String]
+
+    /// The document's distinct authors with the version of each one's first op, by user
+    /// (byte order). A compacted document keeps those whose ops are gone.
+    func authors(doc: String) throws(StorageError) -> [DocumentAuthor]
+
+    /// Writes the document's summary row (with its compaction `horizon`) and replaces its client
+    /// and author rows with `clients` and `authors`, exactly as given, in one transaction; ops,
+    /// snapshots and names are left alone.
+    ///
+    /// For `collab copy`, which appends a document's ops in batches and then needs the rows the
+    /// source kept rather than those the appends derived: a compacted document's first time,
+    /// authors and clients from below its horizon are in no op that is left. Written before
+    /// any op, the row makes appends continue from `info.version` (a compacted document's ops
+    /// start at its horizon).
+    func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord], authors: [DocumentAuthor])
+        throws(StorageError)
 }
 
 extension SQLiteOpStore: HistoryStore {}

@@ -98,6 +98,73 @@ extension SQLiteOpStore {
         return existed
     }
 
+    // MARK: - Copying
+
+    /// See `HistoryStore.documentIDs()`: SQLite's BINARY collation is byte order.
+    public func documentIDs() throws(StorageError) -> [String] {
+        try sqlite { () throws(SQLiteError) in
+            let statement = try database.cachedStatement("""
+                SELECT id FROM documents UNION SELECT DISTINCT doc FROM ops
+                UNION SELECT DISTINCT doc FROM snapshots UNION SELECT DISTINCT doc FROM clients ORDER BY 1
+                """)
+            var ids: [String] = []
+            try statement.forEachRow { row in ids.append(row.string(0)) }
+            return ids
+        }
+    }
+
+    /// See `HistoryStore.authors(doc:)`.
+    public func authors(doc: String) throws(StorageError) -> [DocumentAuthor] {
+        try sqlite { () throws(SQLiteError) in
+            let statement = try database.cachedStatement(
+                "SELECT user, first_version FROM document_authors WHERE doc = ? ORDER BY user")
+            try statement.bind(doc, at: 1)
+            var authors: [DocumentAuthor] = []
+            try statement.forEachRow { row in authors.append(DocumentAuthor(user: row.string(0), firstVersion: row.int(1))) }
+            return authors
+        }
+    }
+
+    /// See `HistoryStore.writeDocumentRows(_:horizon:clients:authors:)`.
+    public func writeDocumentRows(_ info: DocumentInfo, horizon: Int, clients: [ClientRecord],
+                                  authors: [DocumentAuthor]) throws(StorageError) {
+        try inWriteTransaction { () throws(StorageError) in
+            try sqlite { () throws(SQLiteError) in
+                let document = try database.cachedStatement("""
+                    INSERT INTO documents (id, version, length, author_count, created_at, updated_at, horizon)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    ON CONFLICT (id) DO UPDATE SET version = excluded.version, length = excluded.length,
+                        author_count = excluded.author_count, created_at = excluded.created_at,
+                        updated_at = excluded.updated_at, horizon = excluded.horizon
+                    """)
+                try document.bind([info.id, info.version, info.length, info.authorCount, info.createdAt,
+                                   info.updatedAt, horizon])
+                try document.run()
+                let delete = try database.cachedStatement("DELETE FROM clients WHERE doc = ?")
+                try delete.bind(info.id, at: 1)
+                try delete.run()
+                let insert = try database.cachedStatement("""
+                    INSERT INTO clients (doc, client_id, user, first_version, highest_seq, highest_version)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                for client in clients {
+                    try insert.bind([info.id, client.clientId, client.user, client.firstVersion, client.highestSeq,
+                                     client.highestVersion])
+                    try insert.run()
+                }
+                let deleteAuthors = try database.cachedStatement("DELETE FROM document_authors WHERE doc = ?")
+                try deleteAuthors.bind(info.id, at: 1)
+                try deleteAuthors.run()
+                let insertAuthor = try database.cachedStatement(
+                    "INSERT INTO document_authors (doc, user, first_version) VALUES (?, ?, ?)")
+                for author in authors {
+                    try insertAuthor.bind([info.id, author.user, author.firstVersion])
+                    try insertAuthor.run()
+                }
+            }
+        }
+    }
+
     // MARK: - Compaction
 
     /// Folds the ops of `doc` below `horizon` into a snapshot at `horizon` and removes them, with

@@ -9,29 +9,19 @@ import CollabOT
 /// client's seq grows with its versions, and the `clients` rows are exactly those the log implies.
 public struct StoreVerifier {
     /// The store checked.
-    public let store: SQLiteOpStore
+    public let store: any HistoryStore
     /// How many ops are read at a time.
     public var pageSize = 2_000
 
-    /// A verifier of `store`.
-    public init(store: SQLiteOpStore) {
+    /// A verifier of `store` (SQLite or PostgreSQL).
+    public init(store: any HistoryStore) {
         self.store = store
     }
 
     /// Every document id found in the `documents` row, the op log, the snapshots or the
     /// `clients` rows, sorted.
     public func documentIDs() throws(StorageError) -> [String] {
-        do throws(SQLiteError) {
-            let statement = try store.database.prepare("""
-                SELECT id FROM documents UNION SELECT DISTINCT doc FROM ops
-                UNION SELECT DISTINCT doc FROM snapshots UNION SELECT DISTINCT doc FROM clients ORDER BY 1
-                """)
-            var ids: [String] = []
-            try statement.forEachRow { row in ids.append(row.string(0)) }
-            return ids
-        } catch {
-            throw .sqlite(error)
-        }
+        try store.documentIDs()
     }
 
     /// Replays `doc` and reports everything that disagrees with the replay.

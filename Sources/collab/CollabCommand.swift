@@ -13,7 +13,7 @@ enum CollabCommand {
     /// `--db`, shared by every command that opens the database.
     static let databaseOption = OptionSpec.option(
         "--db", value: "path",
-        help: "The SQLite database file.",
+        help: "The SQLite database file, or a postgres:// URL.",
         defaultValue: "./collab.sqlite", environment: "COLLAB_DB")
 
     /// `--server`, `--token` and `--ca-file`: read from a running server instead of `--db`.
@@ -61,6 +61,7 @@ enum CollabCommand {
             DeleteCommand.spec,
             VerifyCommand.spec,
             ImportCommand.spec,
+            CopyCommand.spec,
             TokenCommand.spec,
             MigrateCommand.spec,
             BenchCommand.spec,

@@ -109,7 +109,8 @@ enum HistoryCommand {
     static func nextPageCommand(_ context: CommandContext, doc: String, from: Int) -> String {
         var words = ["collab", "history", doc, "--from", String(from)]
         for option in ["--limit", "--user", "--since", "--db", "--server", "--ca-file"] where context.arguments.source(of: option) == .commandLine {
-            words += [option, context.arguments.string(option) ?? ""]
+            // A PostgreSQL URL's password stays out of the hint (it prints it hidden).
+            words += [option, option == "--db" ? OperatorStore.path(context) : context.arguments.string(option) ?? ""]
         }
         for flag in ["--json", "--ops"] where context.arguments.flag(flag) {
             words.append(flag)

@@ -1,10 +1,10 @@
 import CollabCLI
 import CollabStorage
 
-/// The operator commands' reads from the database file, read-only.
+/// The operator commands' reads from the database (`--db`: a SQLite file or PostgreSQL), read-only.
 struct LocalOperatorSource: OperatorSource {
     let context: CommandContext
-    let store: SQLiteOpStore
+    let store: any HistoryStore
 
     private var path: String { OperatorStore.path(context) }
 

@@ -1,7 +1,7 @@
 import CollabCLI
 import CollabStorage
 
-/// Where `docs`, `export`, `history` and `blame` read: the database file (`--db`) or a
+/// Where `docs`, `export`, `history` and `blame` read: the database (`--db`) or a
 /// running server (`--server`). Both give the same values, so each command formats them with
 /// one piece of code whichever it reads from.
 protocol OperatorSource {
@@ -40,7 +40,7 @@ struct ExportedText: Equatable {
 
 /// Opens the source the command line names.
 enum OperatorSources {
-    /// `--server` (a server over HTTP) when given, else `--db` (the file, read-only).
+    /// `--server` (a server over HTTP) when given, else `--db` (read-only).
     static func open(_ context: CommandContext) throws(CLIError) -> any OperatorSource {
         if context.arguments.string("--server") != nil {
             return try RemoteOperatorSource(context)

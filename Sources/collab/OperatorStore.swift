@@ -1,49 +1,96 @@
 import CollabCLI
 import CollabJSON
 import CollabOT
+import CollabPostgresStorage
 import CollabStorage
 import Foundation
 
-/// What the operator commands share: opening `--db`, turning storage errors into messages that
-/// say what to do, reading times, and formatting ops.
+/// What the operator commands share: opening `--db` (a SQLite file or a PostgreSQL URL),
+/// turning storage errors into messages that say what to do, reading times, and formatting ops.
 enum OperatorStore {
-    /// The `--db` path.
+    /// `--db` as messages name it: the path, or the URL with its password hidden (never the
+    /// value as typed, which may hold one).
     static func path(_ context: CommandContext) -> String {
+        DatabaseLocation.displayName(databaseValue(context))
+    }
+
+    /// The `--db` value as given.
+    private static func databaseValue(_ context: CommandContext) -> String {
         context.arguments.string("--db") ?? "./collab.sqlite"
     }
 
-    /// Opens `--db` read-only (never creating it): safe while the server writes, WAL readers
-    /// see each commit as it lands.
-    static func openForReading(_ context: CommandContext) throws(CLIError) -> SQLiteOpStore {
-        let path = try existingPath(context)
+    /// Where `--db` points; a failure (exit 1) saying what is wrong with a malformed URL.
+    static func location(_ context: CommandContext) throws(CLIError) -> DatabaseLocation {
+        try location(context, databaseValue(context), option: "--db")
+    }
+
+    /// Where the value of `option` points; a failure (exit 1) saying what is wrong with a
+    /// malformed URL, without its password.
+    static func location(_ context: CommandContext, _ text: String, option: String) throws(CLIError)
+        -> DatabaseLocation {
         do {
-            return try SQLiteOpStore.openForReading(path: path)
+            return try DatabaseLocation(text)
         } catch {
-            throw failure(context, error, path: path)
+            throw context.failure("invalid \(option) URL: \(error).")
         }
     }
 
-    /// Opens `--db` for writing (it must exist), applying pending migrations as the server would.
-    static func openForWriting(_ context: CommandContext) throws(CLIError) -> SQLiteOpStore {
-        let path = try existingPath(context)
+    /// Opens `--db` read-only (never creating it): safe while the server writes. SQLite's WAL
+    /// readers see each commit as it lands; a PostgreSQL session is set read-only.
+    static func openForReading(_ context: CommandContext) throws(CLIError) -> any HistoryStore {
+        try openForReading(context, at: try location(context))
+    }
+
+    /// Opens `location` read-only; its schema must be current.
+    static func openForReading(_ context: CommandContext, at location: DatabaseLocation) throws(CLIError)
+        -> any HistoryStore {
+        if case .sqlite(let path) = location { try requireFile(context, path) }
         do {
-            return try SQLiteOpStore.openForWriting(path: path)
+            switch location {
+            case .sqlite(let path):
+                return try SQLiteOpStore.openForReading(path: path)
+            case .postgres(let url):
+                return try PostgresOpStore.openForReading(url.configuration)
+            }
         } catch {
-            throw failure(context, error, path: path)
+            throw failure(context, error, path: location.description)
         }
     }
 
-    private static func existingPath(_ context: CommandContext) throws(CLIError) -> String {
-        let path = path(context)
+    /// Opens `--db` for writing (a SQLite file must exist), applying pending migrations as the
+    /// server would.
+    static func openForWriting(_ context: CommandContext) throws(CLIError) -> any HistoryStore {
+        try openForWriting(context, at: try location(context), creating: false)
+    }
+
+    /// Opens `location` for writing, applying pending migrations; a SQLite file that does not
+    /// exist is created only when `creating`. (A PostgreSQL database must exist: its schema is
+    /// created in it.)
+    static func openForWriting(_ context: CommandContext, at location: DatabaseLocation, creating: Bool)
+        throws(CLIError) -> any HistoryStore {
+        if case .sqlite(let path) = location, !creating { try requireFile(context, path) }
+        do {
+            switch location {
+            case .sqlite(let path):
+                return try SQLiteOpStore.openForWriting(path: path)
+            case .postgres(let url):
+                return try PostgresOpStore.open(url.configuration)
+            }
+        } catch {
+            throw failure(context, error, path: location.description)
+        }
+    }
+
+    private static func requireFile(_ context: CommandContext, _ path: String) throws(CLIError) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw context.failure(
                 "no database at \(path). Point --db (or COLLAB_DB) at the server's database, "
                     + "or create one with 'collab migrate --db \(path)'.")
         }
-        return path
     }
 
-    /// A storage error as a failure (exit 1) that says what to do.
+    /// A storage error as a failure (exit 1) that says what to do; `path` names the database
+    /// (a URL with its password hidden).
     static func failure(_ context: CommandContext, _ error: StorageError, path: String) -> CLIError {
         switch error {
         case .migration(.databaseNewer(let databaseVersion, let knownVersion)):
@@ -56,6 +103,10 @@ enum OperatorStore {
                     + "Run 'collab migrate --db \(path)' first.")
         case .migration(.failed(nil, let sqlite)), .sqlite(let sqlite):
             return context.failure("cannot read \(path): \(sqlite.message).")
+        case .database(_, let message):
+            // PostgreSQL's messages may span lines (a detail); the failure stays one line.
+            let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return context.failure("\(path): \(line).")
         default:
             return context.failure("\(path): \(error).")
         }
@@ -82,7 +133,7 @@ enum OperatorStore {
     }
 
     /// The document's summary; a failure naming `collab docs` if it has no op.
-    static func document(_ context: CommandContext, store: SQLiteOpStore, doc: String) throws(CLIError) -> DocumentInfo {
+    static func document(_ context: CommandContext, store: any HistoryStore, doc: String) throws(CLIError) -> DocumentInfo {
         let info: DocumentInfo?
         do {
             info = try store.documentInfo(doc: doc)

@@ -13,7 +13,7 @@ import Testing
 
     static let subcommands: [[String]] = [
         ["serve"], ["docs"], ["export"], ["history"], ["show"], ["blame"], ["diff"], ["versions"], ["tag"],
-        ["restore"], ["compact"], ["delete"], ["verify"], ["import"],
+        ["restore"], ["compact"], ["delete"], ["verify"], ["import"], ["copy"],
         ["token"], ["migrate"], ["bench"], ["bench", "ot"], ["bench", "ws"], ["bench", "server"],
         ["bench", "floor"],
     ]
@@ -49,6 +49,7 @@ import Testing
               delete                  Delete a document and its whole history.
               verify                  Check that stored history replays to the stored text.
               import                  Create a document from a text file.
+              copy                    Copy documents with their history between databases.
               token                   Print a signed access token for a client.
               migrate                 Bring the database schema up to date.
               bench                   Measure the performance of the engine and the server.

@@ -385,4 +385,85 @@ struct OpStoreConformanceTests {
         ])
         #expect(try store.clients(doc: "nothing") == [])
     }
+
+    /// Every id with a row anywhere `collab verify` looks, in byte order: a snapshot without
+    /// ops counts, a name alone does not.
+    @Test(arguments: StoreKind.available)
+    func documentIDsCoverEveryTableInByteOrder(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        #expect(try store.documentIDs() == [])
+        try store.append([record("b", 0), record("B", 0)])
+        try store.saveSnapshot(Snapshot(doc: "a", version: 3, text: "abc", createdAt: 1))
+        try store.addNamedVersion(NamedVersion(doc: "z", name: "n", version: 1, user: "ada", createdAt: 1))
+        #expect(try store.documentIDs() == ["B", "a", "b"])
+    }
+
+    /// The rows `collab copy` writes verbatim: a summary written first makes appends continue
+    /// at its version (a compacted document's ops start at its horizon); written after, it
+    /// replaces what the appends derived, and the client and author rows are exactly those given.
+    @Test(arguments: StoreKind.available)
+    func writeDocumentRowsSetsTheSummaryClientsAndAuthorsVerbatim(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        let start = DocumentInfo(id: "c", version: 5, length: 3, authorCount: 0, createdAt: 10, updatedAt: 10)
+        try store.writeDocumentRows(start, horizon: 5, clients: [], authors: [])
+        #expect(try store.currentVersion(doc: "c") == 5)
+        #expect(try store.horizon(doc: "c") == 5)
+        #expect(throws: StorageError.versionConflict(doc: "c", expected: 5, found: 0)) {
+            try store.append([record("c", 0)])
+        }
+        try store.append([record("c", 5, client: "client-B", seq: 3, user: "bob", ts: 50),
+                          record("c", 6, client: "client-B", seq: 4, user: "bob", ts: 60)])
+        #expect(try store.currentVersion(doc: "c") == 7)
+        #expect(try store.documentInfo(doc: "c")?.createdAt == 10)
+        #expect(try store.authors(doc: "c") == [DocumentAuthor(user: "bob", firstVersion: 5)])
+
+        let final = DocumentInfo(id: "c", version: 7, length: 7, authorCount: 2, createdAt: 1, updatedAt: 60)
+        let clients = [ClientRecord(clientId: "client-A", user: "ada", firstVersion: 0, highestSeq: 9, highestVersion: 4),
+                       ClientRecord(clientId: "client-B", user: "bob", firstVersion: 2, highestSeq: 4, highestVersion: 6)]
+        let authors = [DocumentAuthor(user: "ada", firstVersion: 0), DocumentAuthor(user: "bob", firstVersion: 2)]
+        try store.writeDocumentRows(final, horizon: 5, clients: clients, authors: authors)
+        #expect(try store.documentInfo(doc: "c") == final)
+        #expect(try store.listDocuments() == [final])
+        #expect(try store.horizon(doc: "c") == 5)
+        #expect(try store.clients(doc: "c") == clients)
+        #expect(try store.client(doc: "c", clientId: "client-A") == clients[0])
+        #expect(try store.authors(doc: "c") == authors)
+        #expect(try store.ops(doc: "c", from: 0, limit: 10).map(\.version) == [5, 6])
+        // The stored seqs still guard exactly-once: client-A's 9 is taken, 10 appends; ada is
+        // a known author, so the count stays, and a new one counts.
+        #expect(throws: StorageError.duplicate(doc: "c", clientId: "client-A", seq: 9)) {
+            try store.append([record("c", 7, client: "client-A", seq: 9)])
+        }
+        try store.append([record("c", 7, client: "client-A", seq: 10, user: "ada")])
+        #expect(try store.documentInfo(doc: "c")?.authorCount == 2)
+        try store.append([record("c", 8, client: "client-C", seq: 1, user: "cy")])
+        #expect(try store.documentInfo(doc: "c")?.authorCount == 3)
+        // Written again with fewer clients and authors, the others' rows go.
+        try store.writeDocumentRows(final, horizon: 5, clients: [clients[1]], authors: [authors[1]])
+        #expect(try store.clients(doc: "c") == [clients[1]])
+        #expect(try store.authors(doc: "c") == [authors[1]])
+    }
+
+    /// Authors in byte order with their first versions; compaction keeps those whose ops it removed.
+    @Test(arguments: StoreKind.available)
+    func authorsAreKeptThroughCompaction(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        var fixture = OpLogFixture(doc: "d")
+        for (index, user) in ["bob", "Ada", "bob", "cy", "cy"].enumerated() {
+            fixture.add([.retain(index), .insert("x")], user: user, client: "client-" + user)
+        }
+        try store.append(fixture.records)
+        let expected = [DocumentAuthor(user: "Ada", firstVersion: 1), DocumentAuthor(user: "bob", firstVersion: 0),
+                        DocumentAuthor(user: "cy", firstVersion: 3)]
+        #expect(try store.authors(doc: "d") == expected)
+        _ = try store.compact(doc: "d", horizon: 4, now: 1, dryRun: false)
+        #expect(try store.authors(doc: "d") == expected)
+        #expect(try store.authors(doc: "other") == [])
+    }
 }
