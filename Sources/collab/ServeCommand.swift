@@ -140,12 +140,10 @@ enum ServeCommand {
         let host = arguments.string("--host") ?? "127.0.0.1"
         let databaseText = arguments.string("--db") ?? "./collab.sqlite"
         var postgres: PostgresURL?
-        if databaseText.hasPrefix("postgres://") || databaseText.hasPrefix("postgresql://") {
-            do {
-                postgres = try PostgresURL(databaseText)
-            } catch {
-                throw context.usageError("invalid value for '--db': \(error).")
-            }
+        do {
+            if case .postgres(let url) = try DatabaseLocation(databaseText) { postgres = url }
+        } catch {
+            throw context.failure("invalid value for '--db': \(error).")
         }
         let databasePath = postgres?.redacted ?? absolutePath(databaseText)
         var pubsub: RedisURL?
@@ -153,7 +151,7 @@ enum ServeCommand {
             do {
                 pubsub = try RedisURL(text)
             } catch {
-                throw context.usageError("invalid value for '--pubsub': \(error).")
+                throw context.failure("invalid value for '--pubsub': \(error).")
             }
         }
         let secret: JWTSecret?

@@ -260,4 +260,28 @@ import Testing
         #expect(try cluster.document("pgdown", node: 0).text == "ab")
         expectExactlyOnce(try cluster.ops("pgdown", node: 0))
     }
+
+    @Test func aBadOrUnreachableDatabaseOrPubsubURLIsOneLineAndExit1() throws {
+        let cluster = try ClusterFixture(nodes: 0, redis: false)
+        let wrongPassword = cluster.databaseURL.replacingOccurrences(
+            of: ClusterFixture.percentEncoded(PostgresTestCluster.scramPassword), with: "not-the-secret")
+        let closedPort = try TCPPort.free()
+        let cases: [(arguments: [String], expected: String)] = [
+            (["--db", "postgres://who:hunter2@127.0.0.1:notaport/x"], "invalid value for '--db'"),
+            (["--db", "postgress://who:hunter2@127.0.0.1/x"], "invalid value for '--db'"),
+            (["--db", wrongPassword], "28P01"),
+            (["--db", "postgres://who:hunter2@127.0.0.1:\(closedPort)/x"], "cannot open the database"),
+            (["--db", cluster.databaseURL, "--pubsub", "redis://:hunter2@127.0.0.1:\(closedPort)"], "Redis"),
+            (["--pubsub", "rediss://nope"], "invalid value for '--pubsub'"),
+        ]
+        let directory = try TemporaryDirectory(prefix: "serve-urls")
+        for (arguments, expected) in cases {
+            let run = try ExecutableRun.run(cluster.binary, ["serve", "--port", "0"] + arguments,
+                                            directory: directory.url)
+            #expect(run.status == 1, "\(arguments): \(run.err)")
+            #expect(run.err.split(separator: "\n").count == 1, "\(arguments): \(run.err)")
+            #expect(run.err.contains(expected), "\(arguments): \(run.err)")
+            #expect(!run.err.contains("hunter2") && !run.err.contains("not-the-secret"), "\(arguments): \(run.err)")
+        }
+    }
 }
