@@ -32,7 +32,7 @@ enum ServeCommand {
                     help: "The TCP port to listen on; 0 picks a free one.",
                     defaultValue: "8080", environment: "COLLAB_PORT"),
             .option("--db", value: "path-or-url",
-                    help: "The SQLite database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME[?sslmode=disable|require] (also postgresql://) for a PostgreSQL database shared by several nodes.",
+                    help: "The SQLite database file, or a PostgreSQL database shared by several nodes: postgres://USER:PASSWORD@HOST:PORT/DBNAME (also postgresql://; add ?sslmode=require for TLS).",
                     defaultValue: "./collab.sqlite", environment: "COLLAB_DB"),
             .option("--pubsub", value: "url",
                     help: "redis://[:PASSWORD@]HOST:PORT[/DB]: tell the other nodes of a cluster about each commit over Redis pub/sub, so their editors see it at once (without it they poll the database every second).",
