@@ -3,9 +3,10 @@
 //
 // The dependency graph points one way:
 //   CollabJSON <- CollabOT <- CollabStorage <- (CollabServer, CollabBenchmarks) <- collab
+//   (CollabPostgresStorage, CollabRedis) <- CollabServer (a node of a cluster)
 //   COpenSSL <- CollabTransport <- (CollabServer, CollabClient, CollabBenchmarks) <- collab
-//   (COpenSSL, CollabTransport) <- (CollabPostgres, CollabRedis): protocol clients for the
-//   scale-out work (PostgreSQL op log, Redis fan-out), tested on their own, used by no one yet
+//   (COpenSSL, CollabTransport) <- (CollabPostgres, CollabRedis): protocol clients for
+//   running several nodes (PostgreSQL op log, Redis commit notices)
 //   (CollabStorage, CollabPostgres) <- CollabPostgresStorage: the op log on PostgreSQL, kept out of
 //   CollabStorage so that SQLite-only users of the store do not link the network client
 //   CollabCLI <- (CollabBenchmarks, collab)

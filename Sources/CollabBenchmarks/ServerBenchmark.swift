@@ -13,6 +13,11 @@ public enum ServerBenchmark {
     public struct Settings: Sendable {
         /// `ws://host:port`, without a trailing slash.
         var url: String
+        /// Further nodes of a cluster (`--url` repeated): editors are spread over all of them.
+        public var otherURLs: [String] = []
+        /// With several nodes: each document's editors on one node (`true`, routing by
+        /// document as a load balancer should) or each editor on the next node in turn.
+        public var routesByDocument = true
         /// Sent as `?token=` when the server has a secret.
         var token: String?
         var scenario: Scenario
@@ -60,9 +65,12 @@ public enum ServerBenchmark {
             self.idleDocuments = idleDocuments
         }
 
-        /// The WebSocket URL of document `id`.
-        func documentURL(_ id: String) -> String {
-            url + "/v1/docs/" + id + (token.map { "?token=" + $0 } ?? "")
+        /// The WebSocket URL of document `id` (for editor `editor` of document number `document`,
+        /// on the node the routing picks).
+        func documentURL(_ id: String, document: Int = 0, editor: Int = 0) -> String {
+            let nodes = [url] + otherURLs
+            let base = nodes[(routesByDocument ? document : editor) % nodes.count]
+            return base + "/v1/docs/" + id + (token.map { "?token=" + $0 } ?? "")
         }
     }
 
@@ -146,7 +154,7 @@ public enum ServerBenchmark {
         let server = s.serverPID.map { "server pid \($0)" } ?? "no --server-pid (no server CPU or memory)"
         switch s.scenario {
         case .latency, .throughput, .writers:
-            return ("bench server \(s.scenario.rawValue): \(s.url), \(s.documents) document(s) × \(s.editorsPerDocument) "
+            return ("bench server \(s.scenario.rawValue): \(([s.url] + s.otherURLs).joined(separator: " "))\(s.otherURLs.isEmpty ? "" : s.routesByDocument ? " (routed by document)" : " (editors spread over the nodes)"), \(s.documents) document(s) × \(s.editorsPerDocument) "
                     + "editors × \(s.rate) keystrokes/s, \(s.duration) per run after \(s.warmup) warm-up, "
                     + "\(s.loops) client loops, \(server)",
                     ServerBenchmarkTyping.columns)

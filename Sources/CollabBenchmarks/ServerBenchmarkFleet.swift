@@ -71,7 +71,7 @@ final class ServerBenchmarkFleet: Sendable {
                 let document = index / plan.editorsPerDocument
                 let editor = ServerBenchmarkEditor(
                     index: index, documentIndex: document, clientId: "bench-\(tag)-\(index)",
-                    url: settings.documentURL(documentIds[document]), state: state, verify: plan.verify,
+                    url: settings.documentURL(documentIds[document], document: document, editor: index), state: state, verify: plan.verify,
                     seed: UInt64(index) &* 0x9E37_79B9 &+ 1)
                 state.add(editor)
             }

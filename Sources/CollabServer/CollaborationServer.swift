@@ -213,8 +213,12 @@ public final class CollaborationServer: Sendable {
     private static func reportingLinesAsEvents(_ configuration: CollaborationServerConfiguration)
         -> CollaborationServerConfiguration {
         var configuration = configuration
-        // A shared database: joins look at its head, so they include other nodes' ops.
-        if configuration.postgres != nil { configuration.room.checksStoredHeadOnJoin = true }
+        // A shared database: joins look at its head, so they include other nodes' ops, and
+        // rooms racing another node for versions retry longer.
+        if configuration.postgres != nil {
+            configuration.room.checksStoredHeadOnJoin = true
+            configuration.room.maxConsecutiveCatchUps = max(configuration.room.maxConsecutiveCatchUps, 64)
+        }
         let logLine = configuration.log, logEvent = configuration.logEvent
         configuration.log = { line in
             logLine(line)

@@ -1,9 +1,6 @@
 import CollabOT
 
 extension Room {
-    /// Catch-ups in a row before the room gives up (fails with 1011; clients resubmit).
-    static let maxConsecutiveCatchUps = 8
-
     /// Another writer stored versions this room had not seen (an operator's `import --force`
     /// on the database, another node): fetch them, apply them, transform every op of ours not
     /// yet durable over them (theirs were committed first, so they win ties) and append ours

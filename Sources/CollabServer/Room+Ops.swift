@@ -205,7 +205,7 @@ extension Room {
         // A failure stops the room whatever its place: a writer refusing work after `close()`
         // completes on the submitting thread, so its hop may overtake earlier completions.
         if case .failure(let error) = result {
-            if error.isVersionConflict && consecutiveCatchUps < Self.maxConsecutiveCatchUps {
+            if error.isVersionConflict && consecutiveCatchUps < configuration.maxConsecutiveCatchUps {
                 catchUp(after: error)
             } else {
                 fail(error)

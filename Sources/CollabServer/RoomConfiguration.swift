@@ -20,6 +20,11 @@ public struct RoomConfiguration: Sendable {
     /// How often a room with editors looks at the version the store holds, to take in another
     /// writer's ops (a second node on the database, an operator's import); nil: never.
     public var headPollInterval: Duration? = .seconds(1)
+    /// Version conflicts in a row (each met, caught up and retried) before the room gives up:
+    /// its clients get 1011 and resubmit. Default 8; on a database shared by several nodes 64,
+    /// since editors of one document on two nodes race for every version and the node that
+    /// just caught up starts each race a round trip behind.
+    public var maxConsecutiveCatchUps = 8
     /// Whether a join into a loaded room first reads the stored version, so its answer includes
     /// every op another writer stored before it (set for a database shared by several nodes,
     /// where a round trip per join buys that promise). Default false.

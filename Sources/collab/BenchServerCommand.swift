@@ -21,7 +21,11 @@ enum BenchServerCommand {
             shows every run and the median of each column, and 'result KEY VALUE' lines follow.
             """,
         options: [
-            .option("--url", value: "url", help: "The server (ws://host:port).", defaultValue: "ws://127.0.0.1:8080"),
+            .repeatable("--url", value: "url",
+                        help: "The server (ws://host:port; default ws://127.0.0.1:8080); repeated, the nodes of a cluster, over which the editors are spread (see --route)."),
+            .option("--route", value: "how", kind: .choice(["document", "editor"]),
+                    help: "With several --url: all editors of a document on one node (document), or each editor on the next node (editor).",
+                    defaultValue: "document"),
             .option("--scenario", value: "name", kind: .choice(ServerBenchmark.Scenario.allCases.map(\.rawValue)),
                     help: "The load to apply.", defaultValue: "latency"),
             .option("--documents", value: "count", kind: .integer(1...100_000),
@@ -66,11 +70,15 @@ enum BenchServerCommand {
 
     static func run(_ context: CommandContext) throws(CLIError) -> Int32 {
         let arguments = context.arguments
-        var url = arguments.string("--url") ?? "ws://127.0.0.1:8080"
-        while url.hasSuffix("/") { url.removeLast() }
-        guard WebSocketClientURL(url + "/") != nil else {
-            throw context.usageError("'\(url)' is not a ws:// or wss:// URL.")
+        var urls = arguments.strings("--url")
+        if urls.isEmpty { urls = ["ws://127.0.0.1:8080"] }
+        for index in urls.indices {
+            while urls[index].hasSuffix("/") { urls[index].removeLast() }
+            guard WebSocketClientURL(urls[index] + "/") != nil else {
+                throw context.usageError("'\(urls[index])' is not a ws:// or wss:// URL.")
+            }
         }
+        let url = urls[0]
         let scenario = ServerBenchmark.Scenario(rawValue: arguments.string("--scenario") ?? "latency") ?? .latency
         var client = WebSocketClientConfiguration()
         // Many sockets per loop: no heartbeat timers, modest read buffers; server messages may
@@ -86,7 +94,7 @@ enum BenchServerCommand {
         case .throughput: (documents, editors, rate) = (100, 4, 90)
         case .writers: (documents, editors, rate) = (1, 200, 1)
         }
-        let settings = ServerBenchmark.Settings(
+        var settings = ServerBenchmark.Settings(
             url: url, token: arguments.string("--token"), scenario: scenario,
             documents: arguments.int("--documents") ?? documents,
             editorsPerDocument: arguments.int("--editors") ?? editors,
@@ -103,6 +111,8 @@ enum BenchServerCommand {
             snapshotInterval: arguments.int("--snapshot-interval") ?? 1000,
             idleConnections: arguments.int("--idle") ?? 2000,
             idleDocuments: arguments.int("--idle-documents") ?? 20)
+        settings.otherURLs = Array(urls.dropFirst())
+        settings.routesByDocument = arguments.string("--route") != "editor"
         return ServerBenchmark.run(settings, output: context.output)
     }
 }

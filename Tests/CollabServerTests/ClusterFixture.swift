@@ -58,6 +58,9 @@ final class ClusterFixture {
     /// The port of node `index`.
     func port(_ index: Int) -> Int { nodes[index]!.port }
 
+    /// The process id of node `index`, if running.
+    func pid(node index: Int) -> Int32? { nodes[index]?.process.processIdentifier }
+
     /// What node `index` logged.
     func log(node index: Int) -> String { nodes[index]?.log ?? "" }
 

@@ -136,6 +136,28 @@ import Testing
         expectExactlyOnce(try cluster.ops("killed", node: 2))
     }
 
+    @Test func aPausedNodeCatchesUpInsteadOfForkingTheDocument() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        var random = SplitMix64(seed: 5)
+        let editors = (0..<4).map { ServerEditor(clientId: "paused-editor-\($0)") }
+        for (index, editor) in editors.enumerated() {
+            try editor.connect(port: cluster.port(index % 2), document: "paused")
+        }
+        try awaitJoined(editors)
+        try randomRounds(editors, rounds: 100, random: &random)
+        // Node 0 freezes with its editors' ops in hand; node 1's editors keep typing.
+        let frozen = try #require(cluster.pid(node: 0))
+        kill(frozen, SIGSTOP)
+        editors[0].edit(using: &random)  // reaches the frozen node, which handles it on waking
+        try randomRounds([editors[1], editors[3]], rounds: 150, random: &random)
+        Thread.sleep(forTimeInterval: 2)
+        kill(frozen, SIGCONT)
+        try randomRounds(editors, rounds: 100, random: &random)
+        let text = try settle(editors, cluster: cluster, node: 1, document: "paused")
+        #expect(try cluster.document("paused", node: 0).text == text)
+        expectExactlyOnce(try cluster.ops("paused", node: 0))
+    }
+
     @Test func anOpResubmittedToAnotherNodeIsAppliedOnce() throws {
         let cluster = try ClusterFixture(nodes: 2, redis: false)
         let first = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/once")
