@@ -21,7 +21,7 @@ public final class CollaborationServer: Sendable {
     private let loops: [LoopBound<LoopRooms>]
     private let metrics: ServerMetrics
     private let lifecycle: ServerLifecycle
-    private let notices: CommitNotices?
+    private let cluster: ClusterPubSub?
 
     /// This node's name in logs and metrics (`--node-id`, default `HOST:PORT`).
     public let nodeId: String
@@ -36,26 +36,26 @@ public final class CollaborationServer: Sendable {
         let metrics = ServerMetrics()
         self.metrics = metrics
         // Notices reach the loops through this box, filled once the loops are up.
-        let noticeTargets = Mutex<(EventLoopGroup, [LoopBound<LoopRooms>])?>(nil)
-        let notices: CommitNotices?
+        let clusterTargets = Mutex<(EventLoopGroup, [LoopBound<LoopRooms>])?>(nil)
+        let cluster: ClusterPubSub?
         if let url = configuration.pubsub {
             do {
-                notices = try CommitNotices(url: url, metrics: metrics, log: configuration.log) { notice in
-                    guard let (group, loops) = noticeTargets.withLock({ $0 }) else { return }
-                    let rooms = loops[group.loop(for: FNV1a64.hash(notice.doc)).index]
-                    rooms.eventLoop.execute { rooms.value.storedHeadMoved(notice.doc, to: notice.version) }
+                cluster = try ClusterPubSub(url: url, metrics: metrics, log: configuration.log) { received in
+                    guard let (group, loops) = clusterTargets.withLock({ $0 }) else { return }
+                    let rooms = loops[group.loop(for: FNV1a64.hash(received.doc)).index]
+                    rooms.eventLoop.execute { rooms.value.receive(received) }
                 }
             } catch {
                 throw .pubsub("\(url): \(error)")
             }
         } else {
-            notices = nil
+            cluster = nil
         }
         let writer: any OpLogWriter
         do {
-            writer = try Self.makeWriter(configuration, metrics: metrics, notices: notices)
+            writer = try Self.makeWriter(configuration, metrics: metrics, cluster: cluster)
         } catch {
-            notices?.close()
+            cluster?.close()
             throw .storage(error)
         }
         let group: EventLoopGroup
@@ -63,7 +63,7 @@ public final class CollaborationServer: Sendable {
             group = try EventLoopGroup(loopCount: configuration.threads)
         } catch {
             writer.close()
-            notices?.close()
+            cluster?.close()
             throw .network(error)
         }
         // Each loop opens its read connection on its own thread and keeps it there.
@@ -75,8 +75,9 @@ public final class CollaborationServer: Sendable {
                 do throws(StorageError) {
                     let reader = try Self.makeReader(configuration.database)
                     let rooms = LoopRooms(loop: loop, reader: reader, writer: writer, configuration: configuration,
-                                          metrics: metrics, notices: notices)
+                                          metrics: metrics, cluster: cluster)
                     rooms.startHeadPolling()
+                    rooms.startRosterAnnouncements()
                     result = .success(LoopBound(rooms, eventLoop: loop))
                 } catch {
                     result = .failure(error)
@@ -94,18 +95,18 @@ public final class CollaborationServer: Sendable {
             case .failure(let error)?:
                 group.shutdown()
                 writer.close()
-                notices?.close()
+                cluster?.close()
                 throw .storage(error)
             case nil:
                 group.shutdown()
                 writer.close()
-                notices?.close()
+                cluster?.close()
                 throw .storage(.closed)
             }
         }
 
         let loops = openedLoops
-        noticeTargets.withLock { $0 = (group, loops) }
+        clusterTargets.withLock { $0 = (group, loops) }
         let access = DocumentAccess(secret: configuration.authSecret, allowedOrigins: configuration.allowedOrigins)
         let api = DocumentHTTPAPI(access: access, loops: loops, metrics: metrics, writer: writer,
                                   metricsOpen: configuration.metricsOpen)
@@ -161,23 +162,23 @@ public final class CollaborationServer: Sendable {
         } catch {
             group.shutdown()
             writer.close()
-            notices?.close()
+            cluster?.close()
             throw .network(error)
         }
         self.group = group
-        self.notices = notices
+        self.cluster = cluster
         self.writer = writer
         self.loops = loops
         self.lifecycle = lifecycle
         let bound = httpServer.localAddress
         nodeId = configuration.nodeId ?? (bound.host.contains(":") ? "[\(bound.host)]:\(bound.port)" : "\(bound.host):\(bound.port)")
         metrics.node.withLock { [nodeId] in $0 = nodeId }
-        notices?.setNodeId(nodeId)
+        cluster?.setNodeId(nodeId)
     }
 
     /// The group-commit writer of the configured database (which it opens and migrates).
     private static func makeWriter(_ configuration: CollaborationServerConfiguration, metrics: ServerMetrics,
-                                   notices: CommitNotices?) throws(StorageError) -> any OpLogWriter {
+                                   cluster: ClusterPubSub?) throws(StorageError) -> any OpLogWriter {
         switch configuration.database {
         case .sqlite(let path):
             var writerConfiguration = GroupCommitWriter.Configuration(path: path)
@@ -189,8 +190,8 @@ public final class CollaborationServer: Sendable {
             var writerConfiguration = PostgresCommitWriter.Configuration(database: database)
             writerConfiguration.onCommit = { metrics.record($0) }
             writerConfiguration.log = configuration.log
-            if let notices {
-                writerConfiguration.onStored = { notices.announce($0) }
+            if let cluster {
+                writerConfiguration.onStored = { cluster.announce($0) }
             }
             return try PostgresCommitWriter(configuration: writerConfiguration)
         }
@@ -308,7 +309,7 @@ public final class CollaborationServer: Sendable {
         }
         for _ in loops { drained.wait() }
         writer.close()
-        notices?.close()
+        cluster?.close()
         group.shutdown()
     }
 

@@ -10,8 +10,8 @@ final class LoopRooms {
     let clock: LoopClock
     let configuration: CollaborationServerConfiguration
     let metrics: ServerMetrics
-    /// Commit notices from the other nodes of a cluster (`--pubsub`), if any.
-    let notices: CommitNotices?
+    /// The other nodes of a cluster over Redis (`--pubsub`), if any.
+    let cluster: ClusterPubSub?
     private(set) var rooms: [String: RoomEntry] = [:]
     private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
     /// Shutting down: connections drop what clients send, so pending commits can finish.
@@ -20,9 +20,9 @@ final class LoopRooms {
     private var deleting: Set<String> = []
 
     init(loop: EventLoop, reader: any OpStore, writer: any OpLogWriter,
-         configuration: CollaborationServerConfiguration, metrics: ServerMetrics, notices: CommitNotices? = nil) {
+         configuration: CollaborationServerConfiguration, metrics: ServerMetrics, cluster: ClusterPubSub? = nil) {
         self.loop = loop
-        self.notices = notices
+        self.cluster = cluster
         self.reader = reader
         self.writer = writer
         self.clock = LoopClock(loop: loop)
@@ -54,7 +54,20 @@ final class LoopRooms {
             let entry = RoomEntry(room: room)
             rooms[documentId] = entry
             metrics.roomsLoaded.add(1, ordering: .relaxed)
-            notices?.follow(documentId)
+            if let cluster {
+                cluster.follow(documentId)
+                room.onLocalPresence = { cluster.publish(.presence($0), doc: documentId) }
+                room.onLocalLeave = { cluster.publish(.leave(clientId: $0), doc: documentId) }
+                // The other nodes answer with their rosters: who is on this document there. The
+                // subscription takes effect on the subscriber's thread a moment later, and an
+                // answer before it is lost: ask once it very likely holds, and once more.
+                for delay in [Duration.milliseconds(100), .seconds(1)] {
+                    loop.scheduleTimer(after: delay) { [weak self] in
+                        guard let self, self.rooms[documentId]?.room === room else { return }
+                        cluster.publish(.hello, doc: documentId)
+                    }
+                }
+            }
             return entry
         } catch {
             configuration.log("cannot load document \(documentId): \(error)")
@@ -102,7 +115,7 @@ final class LoopRooms {
         entry.idleTimer?.cancel()
         rooms[documentId] = nil
         metrics.roomsLoaded.subtract(1, ordering: .relaxed)
-        notices?.unfollow(documentId)
+        cluster?.unfollow(documentId)
     }
 
     // MARK: - Other writers
@@ -115,8 +128,43 @@ final class LoopRooms {
             guard let self, !self.isDraining else { return }
             for entry in self.rooms.values where entry.connectionCount > 0 {
                 entry.room.pollStoredHead()
+                entry.room.tickRemoteParticipants()
             }
             self.startHeadPolling()
+        }
+    }
+
+    /// Every `rosterInterval`, tells the other nodes who is on each document here, so a node
+    /// that stops telling (it died) has its participants expire everywhere.
+    func startRosterAnnouncements() {
+        guard let cluster else { return }
+        loop.scheduleTimer(after: Self.rosterInterval) { [weak self] in
+            guard let self, !self.isDraining else { return }
+            for (documentId, entry) in self.rooms where entry.connectionCount > 0 && entry.room.failure == nil {
+                cluster.publish(.roster(entry.room.localPresence), doc: documentId)
+            }
+            self.startRosterAnnouncements()
+        }
+    }
+
+    /// Between two rosters of a document (a third of `Room.remoteParticipantExpiry`).
+    static let rosterInterval: Duration = .seconds(5)
+
+    /// A message from another node about a document (on this loop).
+    func receive(_ received: ClusterPubSub.Received) {
+        let documentId = received.doc
+        switch received.message {
+        case .committed(let version):
+            storedHeadMoved(documentId, to: version)
+        case .presence(let state):
+            rooms[documentId]?.room.receiveRemotePresence(state, from: received.node)
+        case .leave(let clientId):
+            rooms[documentId]?.room.receiveRemoteLeave(clientId, from: received.node)
+        case .roster(let states):
+            rooms[documentId]?.room.receiveRoster(states, from: received.node)
+        case .hello:
+            guard let entry = rooms[documentId], entry.room.failure == nil, !isDraining else { return }
+            cluster?.publish(.roster(entry.room.localPresence), doc: documentId)
         }
     }
 
@@ -185,6 +233,14 @@ final class LoopRooms {
     /// flight so their acks go out, closes every connection with 1001, waits until every
     /// close frame has reached the kernel (up to `deadline`), then calls `done`.
     func drain(until deadline: ContinuousClock.Instant, done: @escaping () -> Void) {
+        if !isDraining, let cluster {
+            // The other nodes' editors see this node's participants leave at once.
+            for (documentId, entry) in rooms {
+                for state in entry.room.localPresence {
+                    cluster.publish(.leave(clientId: state.clientId), doc: documentId)
+                }
+            }
+        }
         isDraining = true
         let pending = rooms.values.contains { $0.room.hasPendingCommits && $0.room.failure == nil }
         if pending && ContinuousClock.now < deadline {

@@ -129,6 +129,7 @@ extension Room {
             for record in theirs { selection = record.operation.transform(selection: selection) }
             session.selection = selection
         }
+        transformRemoteSelections(over: theirs)
         deliver(theirs[...])
         saveSnapshotIfDue()
         trimRecent()

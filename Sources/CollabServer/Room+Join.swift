@@ -84,15 +84,20 @@ extension Room {
             }
             session.send(.snapshot(version: durableVersion, text: snapshot))
         }
+        // Everyone here, then everyone on the other nodes of a cluster (not this client itself).
         let others = sessions.map { presenceState(of: $0) }
+            + remoteParticipants.values.filter { $0.state.clientId != clientId }.map(\.state)
+                .sorted { $0.clientId < $1.clientId }
         session.markJoined()
         session.send(.joined(version: durableVersion, clientId: clientId, role: session.identity.role,
                              presence: others))
         let recipients = sessions
         sessions.append(session)
-        let frame = ServerMessage.presence(presenceState(of: session)).frame
+        let state = presenceState(of: session)
+        let frame = ServerMessage.presence(state).frame
         for other in recipients { other.send(frame) }
         closeSlowConsumers(sessions)
+        onLocalPresence?(state)
     }
 
     /// Sends `records` as `ops` messages of at most `catchUpChunkRecords` records and

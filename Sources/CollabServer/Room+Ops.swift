@@ -235,6 +235,7 @@ extension Room {
             for record in batch { selection = record.operation.transform(selection: selection) }
             session.selection = selection
         }
+        transformRemoteSelections(over: batch)
         deliver(batch)
         completeRestores()
         saveSnapshotIfDue()

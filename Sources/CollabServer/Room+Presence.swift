@@ -49,9 +49,11 @@ extension Room {
     func broadcastPresence(of session: Session) {
         guard session.isJoined else { return }
         session.lastPresenceSent = clock.now
-        let frame = ServerMessage.presence(presenceState(of: session)).frame
+        let state = presenceState(of: session)
+        let frame = ServerMessage.presence(state).frame
         let recipients = sessions.filter { $0 !== session }
         for other in recipients { other.send(frame) }
         closeSlowConsumers(recipients)
+        onLocalPresence?(state)
     }
 }

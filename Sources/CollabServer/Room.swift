@@ -52,6 +52,14 @@ public final class Room {
     var onCatchUp: ((_ afterConflict: Bool) -> Void)?
     /// Called once when the room fails (for the log).
     var onFailure: ((RoomStoreError) -> Void)?
+    /// Participants on other nodes of a cluster, by client id.
+    var remoteParticipants: [String: RemoteParticipant] = [:]
+    /// Other nodes' presences that refer to versions this room has not reached yet.
+    var heldRemotePresence: [String: (node: String, state: PresenceState)] = [:]
+    /// Told of each presence this room broadcasts of its own participants, and of their
+    /// leaves: for the other nodes of a cluster.
+    var onLocalPresence: ((PresenceState) -> Void)?
+    var onLocalLeave: ((_ clientId: String) -> Void)?
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection
@@ -170,6 +178,7 @@ public final class Room {
             let recipients = sessions
             for other in recipients { other.send(frame) }
             closeSlowConsumers(recipients)
+            onLocalLeave?(session.clientId)
         }
     }
 

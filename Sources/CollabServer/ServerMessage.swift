@@ -113,7 +113,8 @@ public enum ServerMessage {
         }
     }
 
-    private static func appendPresence(_ state: PresenceState, to bytes: inout [UInt8]) {
+    /// A `presence` message's JSON (also the presence inside cluster messages).
+    static func appendPresence(_ state: PresenceState, to bytes: inout [UInt8]) {
         OpRecord.appendLiteral(#"{"type":"presence","clientId":"#, to: &bytes)
         JSONWriter.appendString(state.clientId, into: &bytes)
         OpRecord.appendLiteral(#","user":{"id":"#, to: &bytes)

@@ -306,4 +306,71 @@ import Testing
             #expect(!run.err.contains("hunter2") && !run.err.contains("not-the-secret"), "\(arguments): \(run.err)")
         }
     }
+
+    /// The next message of `type` about `clientId` (presence or leave), within the connection's timeout.
+    private func next(_ type: String, of clientId: String, on connection: ServerTestConnection) -> JSONValue? {
+        while let message = connection.receive() {
+            if message.type == type && message["clientId"]?.string == clientId { return message }
+        }
+        return nil
+    }
+
+    @Test func presenceCrossesNodesAndAKilledNodesParticipantsExpire() throws {
+        let cluster = try ClusterFixture(nodes: 3, redis: true)
+        let ada = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/cursors")
+        _ = ada.join(clientId: "ada-client")
+        ada.send(#"{"type":"op","seq":1,"v":0,"op":["hello world"]}"#)
+        #expect(ada.receive(type: "ack")?["v"]?.int == 0)
+        let bob = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/cursors")
+        _ = bob.join(clientId: "bob-client")
+        Thread.sleep(forTimeInterval: 0.3)  // node 1's subscription reaches Redis
+        // Ada's cursor, sent at version 1 to node 0, reaches Bob on node 1.
+        ada.send(#"{"type":"presence","v":1,"selection":[[6,11]]}"#)
+        // (Bob may first hear of Ada from node 0's roster, with no selection.)
+        var seen = next("presence", of: "ada-client", on: bob)
+        if case .null? = seen?["selection"] { seen = next("presence", of: "ada-client", on: bob) }
+        #expect(seen?["selection"]?.array?.first?.array?.compactMap(\.int) == [6, 11])
+        #expect(seen?["v"]?.int == 1)
+        // Bob types before Ada's selection: node 1 shows it moved (the stored order decides).
+        bob.send(#"{"type":"op","seq":1,"v":1,"op":[">> "]}"#)
+        #expect(bob.receive(type: "ack")?["v"]?.int == 1)
+        // A joiner on a third node learns of both: in `joined` once its node hosts the document,
+        // else as `presence` messages right after (its node asks the others for their rosters).
+        Thread.sleep(forTimeInterval: 0.3)
+        let cy = try ServerTestConnection.webSocket(port: cluster.port(2), path: "/v1/docs/cursors")
+        var presence = cy.join(clientId: "cy-client").last?["presence"]?.array ?? []
+        cy.setTimeout(.seconds(2))
+        while let message = cy.receive() {
+            if message.type == "presence" { presence.append(message) }
+        }
+        let adaThere = presence.last { $0["clientId"]?.string == "ada-client" }
+        #expect(adaThere?["selection"]?.array?.first?.array?.compactMap(\.int) == [9, 14], "\(presence)")
+        #expect(presence.contains { $0["clientId"]?.string == "bob-client" }, "\(presence)")
+        // A second joiner there finds both in `joined` itself.
+        let dee = try ServerTestConnection.webSocket(port: cluster.port(2), path: "/v1/docs/cursors")
+        let listed = (dee.join(clientId: "dee-client").last?["presence"]?.array ?? []).compactMap { $0["clientId"]?.string }
+        #expect(Set(listed) == ["ada-client", "bob-client", "cy-client"])
+        // Node 0 dies without a word: Ada leaves everyone's view within 15 s (and a few).
+        cluster.kill(node: 0)
+        bob.setTimeout(.seconds(25))
+        let started = Date()
+        #expect(next("leave", of: "ada-client", on: bob) != nil)
+        #expect(Date().timeIntervalSince(started) < 21)
+    }
+
+    @Test func aStoppedNodesParticipantsLeaveAtOnce() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let ada = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/stopping")
+        _ = ada.join(clientId: "ada-stopping")
+        let bob = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/stopping")
+        _ = bob.join(clientId: "bob-stopping")
+        Thread.sleep(forTimeInterval: 0.3)
+        ada.send(#"{"type":"presence","v":0,"selection":[[0,0]]}"#)
+        #expect(next("presence", of: "ada-stopping", on: bob) != nil)
+        let pid = try #require(cluster.pid(node: 0))
+        kill(pid, SIGTERM)
+        bob.setTimeout(.seconds(3))
+        #expect(next("leave", of: "ada-stopping", on: bob) != nil, "a stopped node's participants leave at once")
+        #expect(ada.awaitClose() == 1001)
+    }
 }

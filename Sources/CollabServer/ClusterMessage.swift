@@ -1,0 +1,114 @@
+import CollabJSON
+import CollabOT
+
+/// What the nodes of a cluster tell each other about a document over Redis pub/sub, on its
+/// channel `collab:v1:doc:{id}`, as `{"f":1,"node":NODE,"doc":ID,"k":KIND,...}`. `f` is the
+/// format: a node ignores (and counts) messages of another, so two releases can run side by
+/// side during a rolling upgrade.
+enum ClusterMessage: Equatable, Sendable {
+    /// The node committed the document up to `version` (`"k":"commit","v":N`).
+    case committed(version: Int)
+    /// A participant's presence on the node, as the server's `presence` message (`"k":"presence","p":{...}`).
+    case presence(PresenceState)
+    /// A participant left the node (`"k":"leave","clientId":...`).
+    case leave(clientId: String)
+    /// Every participant the node has on the document now (`"k":"roster","p":[...]`), sent
+    /// periodically: one missing from it, or a node that stops sending, has left.
+    case roster([PresenceState])
+    /// A node just loaded the document and asks the others for their rosters (`"k":"hello"`).
+    case hello
+
+    /// The message format this release writes and reads.
+    static let format = 1
+
+    /// The channel of `doc`.
+    static func channel(_ doc: String) -> String { "collab:v1:doc:" + doc }
+
+    /// The payload from `node` about `doc`.
+    func payload(node: String, doc: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.append(contentsOf: #"{"f":"#.utf8)
+        JSONWriter.appendInteger(Self.format, into: &bytes)
+        bytes.append(contentsOf: #","node":"#.utf8)
+        JSONWriter.appendString(node, into: &bytes)
+        bytes.append(contentsOf: #","doc":"#.utf8)
+        JSONWriter.appendString(doc, into: &bytes)
+        switch self {
+        case .committed(let version):
+            bytes.append(contentsOf: #","k":"commit","v":"#.utf8)
+            JSONWriter.appendInteger(version, into: &bytes)
+        case .presence(let state):
+            bytes.append(contentsOf: #","k":"presence","p":"#.utf8)
+            ServerMessage.appendPresence(state, to: &bytes)
+        case .leave(let clientId):
+            bytes.append(contentsOf: #","k":"leave","clientId":"#.utf8)
+            JSONWriter.appendString(clientId, into: &bytes)
+        case .roster(let states):
+            bytes.append(contentsOf: #","k":"roster","p":["#.utf8)
+            for (index, state) in states.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                ServerMessage.appendPresence(state, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .hello:
+            bytes.append(contentsOf: #","k":"hello""#.utf8)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// The sender, document and message of a payload read on `channel`; nil if it is not a
+    /// well-formed message of this format on the document's own channel.
+    static func parse(channel: String, payload: [UInt8]) -> (node: String, doc: String, message: ClusterMessage)? {
+        guard channel.hasPrefix("collab:v1:doc:"),
+              case .object(let object)? = try? payload.withUnsafeBytes({ try JSONReader.parse($0) }),
+              case .integer(format)? = object["f"],
+              case .string(let node)? = object["node"],
+              case .string(let doc)? = object["doc"], channel == Self.channel(doc) else { return nil }
+        let message: ClusterMessage
+        switch object["k"] {
+        case .string("commit")?, nil:
+            guard case .integer(let version)? = object["v"], version >= 0 else { return nil }
+            message = .committed(version: version)
+        case .string("presence")?:
+            guard let raw = object["p"], let state = presence(raw) else { return nil }
+            message = .presence(state)
+        case .string("leave")?:
+            guard case .string(let clientId)? = object["clientId"] else { return nil }
+            message = .leave(clientId: clientId)
+        case .string("roster")?:
+            guard case .array(let items)? = object["p"] else { return nil }
+            var states: [PresenceState] = []
+            for item in items {
+                guard let state = presence(item) else { return nil }
+                states.append(state)
+            }
+            message = .roster(states)
+        case .string("hello")?:
+            message = .hello
+        default:
+            return nil
+        }
+        return (node, doc, message)
+    }
+
+    /// A `presence` message's fields as a state.
+    private static func presence(_ value: JSONValue) -> PresenceState? {
+        guard case .object(let object) = value,
+              case .string(let clientId)? = object["clientId"],
+              case .object(let user)? = object["user"],
+              case .string(let userId)? = user["id"], case .string(let name)? = user["name"],
+              case .string(let color)? = user["color"],
+              case .integer(let version)? = object["v"], version >= 0,
+              let rawSelection = object["selection"] else { return nil }
+        var selection: Selection?
+        if case .null = rawSelection {
+            selection = nil
+        } else {
+            guard let parsed = Selection(json: rawSelection) else { return nil }
+            selection = parsed
+        }
+        return PresenceState(clientId: clientId, userId: userId, name: name, color: color, version: version,
+                             selection: selection)
+    }
+}
