@@ -90,8 +90,9 @@ public final class PostgresOpStore: OpStore {
 
     // MARK: - Writing
 
-    /// See `OpStore.append`. One transaction, three round trips: lock and read the documents'
-    /// versions, write everything in one pipeline, commit. Nothing is stored on any error.
+    /// See `OpStore.append`. One transaction, two round trips: lock and read the documents'
+    /// versions and the clients' seqs; then one multi-row statement per table and COMMIT in one
+    /// pipeline. Nothing is stored on any error.
     public func append(_ records: [OpRecord]) throws(StorageError) {
         do {
             try appendInTransaction(records)
@@ -113,65 +114,123 @@ public final class PostgresOpStore: OpStore {
     private func appendInTransaction(_ records: [OpRecord]) throws(StorageError) {
         guard !records.isEmpty else { return }
         let docs = Array(Set(records.map(\.doc))).sorted()
-        try inTransaction(docs.map { PostgresQuery("SELECT version FROM documents WHERE id = $1 FOR UPDATE", [$0]) }) {
-            (locked) throws(StorageError) in
+        var clientKeys: [(doc: String, clientId: String)] = []
+        var seenClients: Set<[String]> = []
+        for record in records where seenClients.insert([record.doc, record.clientId]).inserted {
+            clientKeys.append((record.doc, record.clientId))
+        }
+        do throws(StorageError) {
+            // Round trip 1: lock the documents' rows (in id order, so appenders cannot
+            // deadlock) and read their versions and the clients' highest seqs.
+            let read = try pipeline([
+                PostgresQuery("BEGIN"),
+                PostgresQuery("SELECT id, version FROM documents WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                              [Self.textArray(docs)]),
+                PostgresQuery("""
+                    SELECT c.doc, c.client_id, c.highest_seq FROM clients c
+                    JOIN unnest($1::text[], $2::text[]) AS k(doc, client_id) ON c.doc = k.doc AND c.client_id = k.client_id
+                    """, [Self.textArray(clientKeys.map(\.doc)), Self.textArray(clientKeys.map(\.clientId))]),
+            ])
             var next: [String: Int] = [:]
-            for (doc, result) in zip(docs, locked) {
-                next[doc] = try result.rows.first.map { row throws(StorageError) in try Self.int(row, 0) } ?? 0
+            for row in read[1].rows { next[try Self.text(row, 0)] = try Self.int(row, 1) }
+            var highestSeq: [[String]: Int] = [:]
+            for row in read[2].rows {
+                let key = [try Self.text(row, 0), try Self.text(row, 1)]
+                highestSeq[key] = try Self.int(row, 2)
             }
-            // Versions are checked before anything is written, as SQLite's store does.
-            var createdAt: [String: Int64] = [:]
-            var last: [String: OpRecord] = [:]
+            // Versions and seqs are checked before anything is written, as SQLite's store does.
+            var clientRows: [[String]: (author: String, firstVersion: Int, seq: Int, version: Int)] = [:]
+            var firstOfDoc: [String: OpRecord] = [:]
+            var lastOfDoc: [String: OpRecord] = [:]
+            var authors: [(doc: String, author: String, version: Int)] = []
+            var seenAuthors: Set<[String]> = []
             for record in records {
                 let expected = next[record.doc] ?? 0
                 guard record.version == expected else {
-                    throw .versionConflict(doc: record.doc, expected: expected, found: record.version)
+                    throw StorageError.versionConflict(doc: record.doc, expected: expected, found: record.version)
                 }
                 next[record.doc] = expected + 1
-                if createdAt[record.doc] == nil { createdAt[record.doc] = record.ts }
-                last[record.doc] = record
+                let key = [record.doc, record.clientId]
+                if let stored = highestSeq[key], record.seq <= stored {
+                    throw StorageError.duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
+                }
+                highestSeq[key] = record.seq
+                let existing = clientRows[key]
+                clientRows[key] = (existing?.author ?? record.user, existing?.firstVersion ?? record.version,
+                                   record.seq, record.version)
+                if firstOfDoc[record.doc] == nil { firstOfDoc[record.doc] = record }
+                lastOfDoc[record.doc] = record
+                if seenAuthors.insert([record.doc, record.user]).inserted {
+                    authors.append((record.doc, record.user, record.version))
+                }
             }
-            var writes: [PostgresQuery] = []
-            var clientWrites: [(index: Int, record: OpRecord)] = []
-            for record in records {
-                clientWrites.append((writes.count, record))
-                writes.append(PostgresQuery("""
+            let clients = clientKeys.compactMap { key in clientRows[[key.doc, key.clientId]].map { (key, $0) } }
+            // Round trip 2: every write as one multi-row statement per table, then COMMIT; an
+            // error skips the rest (COMMIT included) and the transaction is rolled back below.
+            _ = try pipeline([
+                PostgresQuery("""
                     INSERT INTO clients (doc, client_id, author, first_version, highest_seq, highest_version)
-                    VALUES ($1, $2, $3, $4::bigint, $5::bigint, $4::bigint)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
                     ON CONFLICT (doc, client_id) DO UPDATE
                         SET highest_seq = excluded.highest_seq, highest_version = excluded.highest_version
-                        WHERE excluded.highest_seq > clients.highest_seq
-                    """, [record.doc, record.clientId, record.user, String(record.version), String(record.seq)]))
-                writes.append(PostgresQuery("""
+                    """, [Self.textArray(clients.map(\.0.doc)), Self.textArray(clients.map(\.0.clientId)),
+                          Self.textArray(clients.map(\.1.author)), Self.integerArray(clients.map(\.1.firstVersion)),
+                          Self.integerArray(clients.map(\.1.seq)), Self.integerArray(clients.map(\.1.version))]),
+                PostgresQuery("""
                     INSERT INTO ops (doc, version, client_id, seq, author, ts, length, op, deleted)
-                    VALUES ($1, $2::bigint, $3, $4::bigint, $5, $6::bigint, $7::bigint, $8, $9)
-                    """, [record.doc, String(record.version), record.clientId, String(record.seq), record.user,
-                          String(record.ts), String(record.length), record.opJSON, record.deletedJSON]))
-            }
-            var authorsSeen: Set<[String]> = []
-            for record in records where authorsSeen.insert([record.doc, record.user]).inserted {
-                writes.append(PostgresQuery("""
-                    INSERT INTO document_authors (doc, author, first_version) VALUES ($1, $2, $3::bigint)
-                    ON CONFLICT (doc, author) DO NOTHING
-                    """, [record.doc, record.user, String(record.version)]))
-            }
-            for doc in docs {
-                guard let latest = last[doc], let first = createdAt[doc] else { continue }
-                // author_count is recounted after this pipeline's author inserts (same transaction).
-                writes.append(PostgresQuery("""
+                    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
+                                         $7::bigint[], $8::text[], $9::text[])
+                    """, [Self.textArray(records.map(\.doc)), Self.integerArray(records.map(\.version)),
+                          Self.textArray(records.map(\.clientId)), Self.integerArray(records.map(\.seq)),
+                          Self.textArray(records.map(\.user)), Self.integerArray(records.map { Int($0.ts) }),
+                          Self.integerArray(records.map(\.length)), Self.textArray(records.map(\.opJSON)),
+                          Self.textArray(records.map(\.deletedJSON))]),
+                PostgresQuery("""
+                    INSERT INTO document_authors (doc, author, first_version)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (doc, author) DO NOTHING
+                    """, [Self.textArray(authors.map(\.doc)), Self.textArray(authors.map(\.author)),
+                          Self.integerArray(authors.map(\.version))]),
+                // author_count is recounted after the author inserts above (same transaction).
+                PostgresQuery("""
                     INSERT INTO documents (id, version, length, author_count, created_at, updated_at)
-                    VALUES ($1, $2::bigint, $3::bigint, (SELECT count(*) FROM document_authors WHERE doc = $1),
-                            $4::bigint, $5::bigint)
+                    SELECT u.id, u.version, u.length, (SELECT count(*) FROM document_authors a WHERE a.doc = u.id),
+                           u.created_at, u.updated_at
+                    FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+                        AS u(id, version, length, created_at, updated_at)
                     ON CONFLICT (id) DO UPDATE SET version = excluded.version, length = excluded.length,
                         author_count = excluded.author_count, updated_at = excluded.updated_at
-                    """, [doc, String(latest.version + 1), String(latest.length), String(first), String(latest.ts)]))
+                    """, [Self.textArray(docs), Self.integerArray(docs.map { lastOfDoc[$0]!.version + 1 }),
+                          Self.integerArray(docs.map { lastOfDoc[$0]!.length }),
+                          Self.integerArray(docs.map { Int(firstOfDoc[$0]!.ts) }),
+                          Self.integerArray(docs.map { Int(lastOfDoc[$0]!.ts) })]),
+                PostgresQuery("COMMIT"),
+            ])
+        } catch {
+            if connection.transactionStatus != .idle, !connection.isClosed {
+                _ = try? connection.query("ROLLBACK")
             }
-            let results = try pipeline(writes)
-            // A client row left alone means its seq was not above the stored highest: a resubmission.
-            for (index, record) in clientWrites where results[index].affectedRows == 0 {
-                throw .duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
-            }
+            throw error
         }
+    }
+
+    /// A `text[]` literal: every element double-quoted, `"` and `\` escaped.
+    static func textArray(_ values: [String]) -> String {
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for scalar in value.unicodeScalars {
+                if scalar == "\"" || scalar == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(scalar)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
+
+    /// A `bigint[]` literal.
+    static func integerArray(_ values: [Int]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
     /// See `OpStore.saveSnapshot`.

@@ -29,6 +29,32 @@ struct OpStoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func storesAwkwardTextByteForByteAndSeveralClientsAndDocumentsInOneAppend(_ kind: StoreKind) throws {
+        let subject = try kind.makeStore()
+        defer { withExtendedLifetime(subject) {} }
+        let store = subject.store
+        // Quotes, backslashes, braces, commas, NULL-looking words and non-ASCII: what an array
+        // literal or a CSV-ish encoding would get wrong.
+        let awkward = #"we"ird \ {a,b} NULL "" é 😀"#
+        var first = record("odd", 0, user: awkward)
+        first.opJSON = #"[""}{,\\ NULL é😀"]"#
+        first.deletedJSON = #"["{"x\\"}"]"#
+        let batch = [first, record("odd", 1, client: "client-B", seq: 1, user: "bob"), record("odd", 2, seq: 2, user: awkward),
+                     record("other", 0, client: "client-B", seq: 1, user: "bob"), record("odd", 3, client: "client-B", seq: 2, user: "bob")]
+        try store.append(batch)
+        #expect(try store.ops(doc: "odd", from: 0, limit: 10) == batch.filter { $0.doc == "odd" })
+        #expect(try store.ops(doc: "other", from: 0, limit: 10) == [batch[3]])
+        #expect(try store.client(doc: "odd", clientId: "client-A")
+                == ClientRecord(clientId: "client-A", user: awkward, firstVersion: 0, highestSeq: 2, highestVersion: 2))
+        #expect(try store.client(doc: "odd", clientId: "client-B")
+                == ClientRecord(clientId: "client-B", user: "bob", firstVersion: 1, highestSeq: 2, highestVersion: 3))
+        let info = try #require(try store.documentInfo(doc: "odd"))
+        #expect(info.version == 4)
+        #expect(info.authorCount == 2)
+        #expect(try store.documentInfo(doc: "other")?.authorCount == 1)
+    }
+
+    @Test(arguments: StoreKind.available)
     func duplicateClientSeqIsTypedAndRollsTheBatchBack(_ kind: StoreKind) throws {
         let subject = try kind.makeStore()
         defer { withExtendedLifetime(subject) {} }  // its connection or directory lives to the end
