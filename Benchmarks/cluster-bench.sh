@@ -108,7 +108,8 @@ for config in $CONFIGS; do
         nodes0=$(cpu_ticks "${NODE_PIDS[@]}"); pg0=$(cpu_ticks $(pg_pids)); redis0=$(cpu_ticks "$REDIS_PID")
         out=$("$COLLAB" bench server "${url_args[@]}" --route "$route" --scenario throughput --documents "$DOCUMENTS" \
             --editors "$EDITORS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --runs 1 2>"$WORK/bench.err") || {
-            echo "$config run $run failed:"; cat "$WORK/bench.err"; echo "$out"; exit 1; }
+            printf '%-12s failed: %s\n' "$config" "$(grep -m1 error "$WORK/bench.err" <<<"$out$(cat "$WORK/bench.err")" | cut -c1-150)"
+            stop_nodes; continue; }
         nodes1=$(cpu_ticks "${NODE_PIDS[@]}"); pg1=$(cpu_ticks $(pg_pids)); redis1=$(cpu_ticks "$REDIS_PID")
         ops=$(( $(metric_sum collab_ops_committed_total "${URLS[@]}") - ops0 ))
         conflicts=$(( $(metric_sum collab_version_conflicts_total "${URLS[@]}") - conflicts0 ))

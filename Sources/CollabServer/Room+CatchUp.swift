@@ -13,8 +13,24 @@ extension Room {
         appendEpoch += 1
         appendingBatches = []
         submittedVersion = durableVersion
-        guard absorbStoredOps(expectingSome: true, why: conflict.message) else { return }
-        startAppendIfIdle()
+        guard consecutiveCatchUps > 1 else {
+            guard absorbStoredOps(expectingSome: true, why: conflict.message) else { return }
+            startAppendIfIdle()
+            return
+        }
+        // Lost again: another writer keeps committing this document just ahead of us (another
+        // node's editors). Wait a random while, growing with the streak (up to 64 ms), before
+        // reading and retrying, so the two stop starting their races in step.
+        isBackingOff = true
+        let ceiling = 1 << min(consecutiveCatchUps, 6)
+        let delay = Duration.microseconds(Int64.random(in: 0...Int64(ceiling * 1_000)))
+        _ = clock.schedule(after: delay) { [weak self] in
+            guard let self else { return }
+            self.isBackingOff = false
+            guard self.failure == nil else { return }
+            guard self.absorbStoredOps(expectingSome: false, why: conflict.message) else { return }
+            self.startAppendIfIdle()
+        }
     }
 
     /// Looks at the version the store holds (every `RoomConfiguration.headPollInterval` while
@@ -22,7 +38,7 @@ extension Room {
     /// see them without typing. Skipped while appends are outstanding: their completion, or
     /// their conflict, settles the question first.
     func pollStoredHead() {
-        guard failure == nil, appendingBatches.isEmpty else { return }
+        guard failure == nil, appendingBatches.isEmpty, !isBackingOff else { return }
         let stored: Int
         do {
             stored = try store.storedVersion(of: documentId)

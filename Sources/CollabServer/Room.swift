@@ -43,6 +43,8 @@ public final class Room {
     var appendEpoch = 0
     /// Catch-ups since the last successful append (bounded, then the room fails).
     var consecutiveCatchUps = 0
+    /// Waiting, after repeated conflicts, before catching up and appending again.
+    var isBackingOff = false
     /// How each op not yet durable came to be, by the version it holds now. A catch-up makes
     /// it again from scratch over the new stored order: a client's op transformed from its base
     /// version as its author will compute it (transforming the already transformed op over the
