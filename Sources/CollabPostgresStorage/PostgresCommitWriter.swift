@@ -84,6 +84,8 @@ public final class PostgresCommitWriter: OpLogWriter {
         let wakeup = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         let healthy = Atomic<Bool>(true)
+        /// PostgreSQL's clock minus this machine's, in milliseconds.
+        let clockOffset = Atomic<Int64>(0)
     }
 
     private let shared: Shared
@@ -103,6 +105,7 @@ public final class PostgresCommitWriter: OpLogWriter {
         }
         let shared = Shared()
         self.shared = shared
+        if let offset = try? Self.measureClockOffset(store) { shared.clockOffset.store(offset, ordering: .relaxed) }
         // The connection moves to the storage thread and is used only there from now on.
         let link = ReconnectingPostgresOpStore(configuration: configuration.database, store: store, cooldown: .zero)
         link.sessionSetup = Self.sessionSetup
@@ -165,6 +168,11 @@ public final class PostgresCommitWriter: OpLogWriter {
         }
     }
 
+    /// PostgreSQL's clock minus this machine's, in milliseconds (measured at start and by each
+    /// idle probe): ops stamped with `now + offset` carry PostgreSQL's time, one timeline for
+    /// every node of a cluster whatever their clocks say.
+    public var clockOffsetMilliseconds: Int64 { shared.clockOffset.load(ordering: .relaxed) }
+
     /// Whether PostgreSQL answered the latest commit or probe.
     public var isHealthy: Bool { shared.healthy.load(ordering: .relaxed) }
 
@@ -225,12 +233,22 @@ public final class PostgresCommitWriter: OpLogWriter {
 
     private static func probe(_ link: ReconnectingPostgresOpStore, shared: Shared, configuration: Configuration) {
         do throws(StorageError) {
-            _ = try link.connected().pipeline([PostgresQuery("SELECT 1")])
+            let offset = try measureClockOffset(link.connected())
+            shared.clockOffset.store(offset, ordering: .relaxed)
             setHealthy(true, shared: shared, configuration: configuration)
         } catch {
             link.disconnect()
             setHealthy(false, shared: shared, configuration: configuration, reason: error.description)
         }
+    }
+
+    /// PostgreSQL's `clock_timestamp()` minus the local time halfway through the round trip, in ms.
+    private static func measureClockOffset(_ store: PostgresOpStore) throws(StorageError) -> Int64 {
+        let before = Date().timeIntervalSince1970 * 1000
+        let rows = try store.rows("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint", [])
+        let after = Date().timeIntervalSince1970 * 1000
+        guard let row = rows.first else { throw .database(code: nil, message: "no row for clock_timestamp()") }
+        return try PostgresOpStore.int64(row, 0) - Int64(((before + after) / 2).rounded())
     }
 
     private static func setHealthy(_ healthy: Bool, shared: Shared, configuration: Configuration, reason: String = "") {

@@ -1,3 +1,4 @@
+import CollabPostgresStorage
 import CollabStorage
 import CollabTransport
 
@@ -25,7 +26,10 @@ final class LoopRooms {
         self.cluster = cluster
         self.reader = reader
         self.writer = writer
-        self.clock = LoopClock(loop: loop)
+        // On PostgreSQL ops carry its time (the writer measures the offset), one timeline for all nodes.
+        self.clock = LoopClock(loop: loop) { [writer] in
+            (writer as? PostgresCommitWriter)?.clockOffsetMilliseconds ?? 0
+        }
         self.configuration = configuration
         self.metrics = metrics
     }

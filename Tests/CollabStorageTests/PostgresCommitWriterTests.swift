@@ -1,0 +1,107 @@
+import CollabPostgres
+import CollabPostgresStorage
+import CollabStorage
+import CollabTestSupport
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+/// The group-commit writer of a node on PostgreSQL: one transaction per group, a document's
+/// conflict or duplicate failing only that document's requests, the fence until a resync, and
+/// the clock offset its ops are stamped with.
+@Suite(.postgresCluster,
+       .enabled(if: PostgresTestCluster.binariesAvailable,
+                "PostgreSQL binaries (initdb, pg_ctl, psql) not found in /usr/lib/postgresql/N/bin (apt-get install postgresql): skipped"))
+struct PostgresCommitWriterTests {
+    let configuration: PostgresConfiguration
+
+    init() throws {
+        configuration = try PostgresTestCluster.running().freshDatabase()
+    }
+
+    /// Results of appends submitted together, in submission order.
+    final class Outcomes: Sendable {
+        let results = Mutex<[Int: Result<Void, StorageError>]>([:])
+        let done = DispatchSemaphore(value: 0)
+
+        func completion(_ index: Int) -> @Sendable (Result<Void, StorageError>) -> Void {
+            { result in
+                self.results.withLock { $0[index] = result }
+                self.done.signal()
+            }
+        }
+
+        func wait(_ count: Int) -> [Result<Void, StorageError>] {
+            for _ in 0..<count { done.wait() }
+            return results.withLock { results in (0..<count).map { results[$0]! } }
+        }
+    }
+
+    private func succeeded(_ result: Result<Void, StorageError>) -> Bool {
+        if case .success = result { return true }
+        return false
+    }
+
+    @Test func aConflictOrDuplicateFailsOnlyItsDocumentAndTheRestOfTheGroupCommits() throws {
+        let other = try PostgresOpStore.open(configuration)
+        defer { other.close() }
+        try other.append([record("a", 0, client: "other", seq: 1), record("d", 0, client: "other", seq: 1),
+                          record("e", 0, client: "room-e", seq: 1)])
+        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
+        defer { writer.close() }
+        // Hold document a's row, so the writer's first group waits while the next one gathers.
+        let blocker = try PostgresConnection.connect(configuration)
+        defer { blocker.close() }
+        _ = try blocker.pipeline([PostgresQuery("BEGIN"),
+                                  PostgresQuery("SELECT version FROM documents WHERE id = 'a' FOR UPDATE")])
+        let outcomes = Outcomes()
+        writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
+        Thread.sleep(forTimeInterval: 0.2)
+        writer.append([record("b", 0, client: "room-b", seq: 1)], resync: true, completion: outcomes.completion(1))
+        writer.append([record("d", 0, client: "room-d", seq: 1)], resync: true, completion: outcomes.completion(2))
+        writer.append([record("e", 1, client: "room-e", seq: 1)], resync: true, completion: outcomes.completion(3))
+        writer.append([record("c", 0, client: "room-c", seq: 1), record("c", 1, client: "room-c", seq: 2)],
+                      resync: true, completion: outcomes.completion(4))
+        writer.append([record("d", 1, client: "room-d", seq: 2)], completion: outcomes.completion(5))
+        Thread.sleep(forTimeInterval: 0.2)
+        _ = try blocker.query("COMMIT")
+        let results = outcomes.wait(6)
+        #expect(succeeded(results[0]) && succeeded(results[1]) && succeeded(results[4]), "\(results)")
+        guard case .failure(.versionConflict(doc: "d", _, _)) = results[2] else {
+            Issue.record("d's append should meet the version other stored: \(results[2])")
+            return
+        }
+        guard case .failure(.duplicate(doc: "e", clientId: "room-e", seq: 1)) = results[3] else {
+            Issue.record("a resubmitted seq should be a duplicate: \(results[3])")
+            return
+        }
+        // Behind d's conflict its chain is fenced: even an append that would fit fails.
+        guard case .failure(.versionConflict(doc: "d", _, _)) = results[5] else {
+            Issue.record("an append behind a conflict was stored: \(results[5])")
+            return
+        }
+        // Two transactions: a's, then everything else together, the conflict and the duplicate
+        // taken out of it.
+        #expect(writer.statistics.commits == 2)
+        #expect(try other.currentVersion(doc: "a") == 2)
+        #expect(try other.currentVersion(doc: "b") == 1)
+        #expect(try other.currentVersion(doc: "c") == 2)
+        #expect(try other.currentVersion(doc: "d") == 1)
+        #expect(try other.currentVersion(doc: "e") == 1)
+        // After catching up, a resync starts a new chain.
+        let again = Outcomes()
+        writer.append([record("d", 1, client: "room-d", seq: 1)], resync: true, completion: again.completion(0))
+        #expect(succeeded(again.wait(1)[0]))
+        #expect(try other.currentVersion(doc: "d") == 2)
+        #expect(writer.statistics.versionConflicts >= 2)
+        #expect(writer.isHealthy)
+    }
+
+    @Test func opsAreStampedOnPostgreSQLsClock() throws {
+        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
+        defer { writer.close() }
+        // Same machine: the offset is the round trip's error, not seconds (or a unit mix-up).
+        #expect(abs(writer.clockOffsetMilliseconds) < 100, "offset \(writer.clockOffsetMilliseconds) ms")
+    }
+}
