@@ -233,6 +233,19 @@ public final class PostgresOpStore: OpStore {
         "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
+    /// Takes the next join generation of `clientId` on `doc` (1 for its first join): a node
+    /// whose connection of that client has an older one closes it (replacement across nodes).
+    public func claimJoin(doc: String, clientId: String) throws(StorageError) -> Int {
+        guard let row = try rows("""
+            INSERT INTO client_joins (doc, client_id, generation) VALUES ($1, $2, 1)
+            ON CONFLICT (doc, client_id) DO UPDATE SET generation = client_joins.generation + 1
+            RETURNING generation
+            """, [doc, clientId]).first else {
+            throw .database(code: nil, message: "no generation returned for client \(clientId)")
+        }
+        return try Self.int(row, 0)
+    }
+
     /// See `OpStore.saveSnapshot`.
     public func saveSnapshot(_ snapshot: Snapshot) throws(StorageError) {
         _ = try pipeline([PostgresQuery("""

@@ -17,6 +17,9 @@ enum ClusterMessage: Equatable, Sendable {
     case roster([PresenceState])
     /// A node just loaded the document and asks the others for their rosters (`"k":"hello"`).
     case hello
+    /// A connection of `clientId` joined the node with join generation `generation`
+    /// (`"k":"claim"`): older connections of that client id elsewhere are replaced.
+    case claimed(clientId: String, generation: Int)
 
     /// The message format this release writes and reads.
     static let format = 1
@@ -52,6 +55,11 @@ enum ClusterMessage: Equatable, Sendable {
             bytes.append(UInt8(ascii: "]"))
         case .hello:
             bytes.append(contentsOf: #","k":"hello""#.utf8)
+        case .claimed(let clientId, let generation):
+            bytes.append(contentsOf: #","k":"claim","clientId":"#.utf8)
+            JSONWriter.appendString(clientId, into: &bytes)
+            bytes.append(contentsOf: #","gen":"#.utf8)
+            JSONWriter.appendInteger(generation, into: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
         return bytes
@@ -86,6 +94,10 @@ enum ClusterMessage: Equatable, Sendable {
             message = .roster(states)
         case .string("hello")?:
             message = .hello
+        case .string("claim")?:
+            guard case .string(let clientId)? = object["clientId"], case .integer(let generation)? = object["gen"],
+                  generation > 0 else { return nil }
+            message = .claimed(clientId: clientId, generation: generation)
         default:
             return nil
         }

@@ -62,6 +62,7 @@ final class LoopRooms {
                 cluster.follow(documentId)
                 room.onLocalPresence = { cluster.publish(.presence($0), doc: documentId) }
                 room.onLocalLeave = { cluster.publish(.leave(clientId: $0), doc: documentId) }
+                room.onLocalClaim = { cluster.publish(.claimed(clientId: $0, generation: $1), doc: documentId) }
                 // The other nodes answer with their rosters: who is on this document there. The
                 // subscription takes effect on the subscriber's thread a moment later, and an
                 // answer before it is lost: ask once it very likely holds, and once more.
@@ -166,6 +167,8 @@ final class LoopRooms {
             rooms[documentId]?.room.receiveRemoteLeave(clientId, from: received.node)
         case .roster(let states):
             rooms[documentId]?.room.receiveRoster(states, from: received.node)
+        case .claimed(let clientId, let generation):
+            rooms[documentId]?.room.receiveRemoteClaim(clientId, generation: generation)
         case .hello:
             guard let entry = rooms[documentId], entry.room.failure == nil, !isDraining else { return }
             cluster?.publish(.roster(entry.room.localPresence), doc: documentId)

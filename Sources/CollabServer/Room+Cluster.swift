@@ -32,6 +32,14 @@ extension Room {
         closeSlowConsumers(recipients)
     }
 
+    /// A connection of `clientId` joined another node with `generation`: ours, if older, is
+    /// replaced (4000), as a second connection on this node would replace it.
+    func receiveRemoteClaim(_ clientId: String, generation: Int) {
+        guard let local = sessions.first(where: { $0.clientId == clientId }),
+              let ours = local.joinGeneration, ours < generation else { return }
+        local.closeReplaced()
+    }
+
     /// Another node's participant left: everyone here gets `leave`.
     func receiveRemoteLeave(_ clientId: String, from node: String) {
         if heldRemotePresence[clientId]?.node == node { heldRemotePresence[clientId] = nil }

@@ -60,6 +60,13 @@ extension Room {
             }
             previous.closeReplaced()
         }
+        // Across nodes: the newest join of a client id wins, wherever it landed.
+        do {
+            session.joinGeneration = try store.claimJoin(clientId, of: documentId)
+        } catch {
+            session.sendError(ClientMessageError(.internal, "storage failure"))
+            return
+        }
         session.clientId = clientId
         session.sub = sub
         session.displayName = session.identity.name ?? request.userName ?? sub
@@ -97,6 +104,7 @@ extension Room {
         let frame = ServerMessage.presence(state).frame
         for other in recipients { other.send(frame) }
         closeSlowConsumers(sessions)
+        if let generation = session.joinGeneration { onLocalClaim?(clientId, generation) }
         onLocalPresence?(state)
     }
 

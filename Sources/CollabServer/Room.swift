@@ -62,6 +62,9 @@ public final class Room {
     /// leaves: for the other nodes of a cluster.
     var onLocalPresence: ((PresenceState) -> Void)?
     var onLocalLeave: ((_ clientId: String) -> Void)?
+    /// Told of each join's generation on a shared database: for the other nodes, which close
+    /// their older connection of that client id.
+    var onLocalClaim: ((_ clientId: String, _ generation: Int) -> Void)?
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection

@@ -1,3 +1,4 @@
+import CollabPostgresStorage
 import CollabStorage
 import CollabTransport
 import Foundation
@@ -97,6 +98,13 @@ final class RoomStorage: RoomStore {
             if let last = rows.last { documentLength = last.length }
             startsChain = true
             return records
+        }
+    }
+
+    func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
+        guard let shared = reader as? ReconnectingPostgresOpStore else { return nil }
+        return try reading { () throws(StorageError) in
+            try shared.withStore { store throws(StorageError) in try store.claimJoin(doc: documentId, clientId: clientId) }
         }
     }
 

@@ -36,7 +36,18 @@ public protocol RoomStore: AnyObject {
     /// them, so the next append (transformed over them) starts a new chain.
     func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord]
 
+    /// The next join generation of `clientId` on a database shared by several nodes (see the
+    /// extension's default: nil on one node).
+    func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int?
+
     /// Stores a snapshot of `documentId` at `version` (durable `text`). Fire and forget:
     /// snapshots only speed up loading, so a failure is the store's to log.
     func saveSnapshot(of documentId: String, version: Int, text: String)
+}
+
+extension RoomStore {
+    /// Takes the next join generation of `clientId` on a database shared by several nodes, to
+    /// order replacements across them (see `RoomStorage`); nil where one node holds the
+    /// database (replacement is then the room's own business).
+    func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int? { nil }
 }

@@ -35,6 +35,8 @@ public final class Session {
     public internal(set) var sub = ""
     var displayName = ""
     var color = ""
+    /// This connection's join generation on a database shared by several nodes (nil on one node).
+    var joinGeneration: Int?
 
     // Presence: the selection at the room's durable version.
     var selection: Selection?

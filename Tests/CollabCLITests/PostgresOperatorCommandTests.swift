@@ -92,9 +92,9 @@ struct PostgresOperatorCommandTests {
 
         // migrate: the PostgreSQL schema, once.
         #expect(try collab(["migrate", "--db", postgres, "--dry-run"]).out.hasPrefix("-- migration 1: initial\n"))
-        #expect(try collab(["migrate", "--db", postgres]) == Result(status: 0, out: "applied migration 1: initial\n", err: ""))
+        #expect(try collab(["migrate", "--db", postgres]) == Result(status: 0, out: "applied migration 1: initial\napplied migration 2: client_joins\n", err: ""))
         #expect(try collab(["migrate", "--db", postgres])
-                == Result(status: 0, out: "\(redacted) is up to date (schema version 1); nothing to apply\n", err: ""))
+                == Result(status: 0, out: "\(redacted) is up to date (schema version 2); nothing to apply\n", err: ""))
 
         // SQLite -> PostgreSQL.
         let toPostgres = try collab(["copy", "--from", sqlite, "--to", postgres])
@@ -231,7 +231,7 @@ struct PostgresOperatorCommandTests {
         // A database without the schema: a hint to migrate it.
         let empty = try cluster.freshDatabaseURL()
         let unmigrated = try collab(["docs", "--db", empty])
-        #expect(unmigrated.status == 1 && unmigrated.err.contains("has schema version 0; this collab needs 1. Run 'collab migrate --db postgres://collab_test:***@"))
+        #expect(unmigrated.status == 1 && unmigrated.err.contains("has schema version 0; this collab needs 2. Run 'collab migrate --db postgres://collab_test:***@"))
         expectNoPassword(unmigrated)
     }
 }

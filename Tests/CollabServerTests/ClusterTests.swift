@@ -158,6 +158,27 @@ import Testing
         expectExactlyOnce(try cluster.ops("paused", node: 0))
     }
 
+    @Test func aSecondConnectionOfAClientOnAnotherNodeReplacesTheFirst() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let first = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/moved")
+        _ = first.join(clientId: "moving-client")
+        first.send(#"{"type":"op","seq":1,"v":0,"op":["a"]}"#)
+        #expect(first.receive(type: "ack")?["v"]?.int == 0)
+        Thread.sleep(forTimeInterval: 0.3)  // node 0's subscription reaches Redis
+        let second = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/moved")
+        #expect(second.join(clientId: "moving-client", version: 1).last?.type == "joined")
+        first.setTimeout(.seconds(3))
+        #expect(first.awaitClose() == 4000, "the older connection, on the other node, is replaced")
+        second.send(#"{"type":"op","seq":2,"v":1,"op":[1,"b"]}"#)
+        #expect(second.receive(type: "ack")?["v"]?.int == 1)
+        // A third connection back on node 0 replaces the second in turn.
+        let third = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/moved")
+        #expect(third.join(clientId: "moving-client", version: 2).last?.type == "joined")
+        second.setTimeout(.seconds(3))
+        #expect(second.awaitClose() == 4000)
+        #expect(try cluster.document("moved", node: 1).text == "ab")
+    }
+
     @Test func anOpResubmittedToAnotherNodeIsAppliedOnce() throws {
         let cluster = try ClusterFixture(nodes: 2, redis: false)
         let first = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/once")

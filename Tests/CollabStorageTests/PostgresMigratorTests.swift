@@ -54,7 +54,7 @@ struct PostgresMigratorTests {
         defer { connection.close() }
         #expect(try migrator.appliedVersions(on: connection) == [])
         #expect(try migrator.migrate(connection).map(\.version) == Array(1...migrator.knownVersion))
-        #expect(try tables(connection) == ["clients", "document_authors", "documents", "named_versions", "ops",
+        #expect(try tables(connection) == ["client_joins", "clients", "document_authors", "documents", "named_versions", "ops",
                                            "schema_migrations", "snapshots"])
         #expect(connection.transactionStatus == .idle)
     }
