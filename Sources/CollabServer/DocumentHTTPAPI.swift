@@ -1,4 +1,5 @@
 import CollabJSON
+import CollabPostgresStorage
 import CollabStorage
 import CollabTransport
 
@@ -46,6 +47,13 @@ struct DocumentHTTPAPI: Sendable {
             }
         }
         metrics.databaseUp.store(writer.isHealthy ? 1 : 0, ordering: .relaxed)
+        if let postgres = writer as? PostgresCommitWriter {
+            let statistics = postgres.statistics
+            metrics.databaseRetries.store(statistics.retries, ordering: .relaxed)
+            metrics.databaseRecoveredCommits.store(statistics.recoveredCommits, ordering: .relaxed)
+            metrics.databaseConflictedRequests.store(statistics.versionConflicts, ordering: .relaxed)
+            metrics.databaseClockOffset.store(Int(postgres.clockOffsetMilliseconds), ordering: .relaxed)
+        }
         var response = HTTPResponse.text(.ok, metrics.exposition())
         response.headers = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
         return response

@@ -26,6 +26,12 @@ final class ServerMetrics: Sendable {
     let noticeCatchUps = Atomic<Int>(0)
     /// 1 while the database answers (the writer's latest commit or probe).
     let databaseUp = Atomic<Int>(1)
+    /// PostgreSQL writer: groups written again (lost connection, isolation), lost commits found
+    /// committed after reconnecting, requests failed by a version conflict, the clock offset.
+    let databaseRetries = Atomic<Int>(0)
+    let databaseRecoveredCommits = Atomic<Int>(0)
+    let databaseConflictedRequests = Atomic<Int>(0)
+    let databaseClockOffset = Atomic<Int>(0)
     let joins = Atomic<Int>(0)
     let messagesIn = Atomic<Int>(0)
     let bytesIn = Atomic<Int>(0)
@@ -90,6 +96,10 @@ final class ServerMetrics: Sendable {
         metric("collab_head_catch_ups_total", "counter",
                "Times a room took in another writer's ops found by polling the stored version.", headPollCatchUps)
         metric("collab_database_up", "gauge", "1 while the database answers the writer's commits and probes.", databaseUp)
+        metric("collab_database_retries_total", "counter", "PostgreSQL: groups written again after a lost connection or a refused statement.", databaseRetries)
+        metric("collab_database_recovered_commits_total", "counter", "PostgreSQL: commits whose outcome was unknown (connection lost) found committed after reconnecting.", databaseRecoveredCommits)
+        metric("collab_database_conflicted_requests_total", "counter", "PostgreSQL: append requests failed because another node took the version first.", databaseConflictedRequests)
+        metric("collab_database_clock_offset_milliseconds", "gauge", "PostgreSQL's clock minus this node's (ops are stamped with PostgreSQL's time).", databaseClockOffset)
         metric("collab_pubsub_up", "gauge", "1 while subscribed to Redis for commit notices (--pubsub).", pubsubUp)
         metric("collab_pubsub_messages_sent_total", "counter", "Commit notices published to the other nodes.", pubsubOut)
         metric("collab_pubsub_messages_received_total", "counter", "Commit notices received (this node's own included).", pubsubIn)

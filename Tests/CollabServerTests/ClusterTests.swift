@@ -301,6 +301,8 @@ import Testing
         }
         #expect(try cluster.get("/healthz", node: 0).status == 200)
         #expect(try cluster.document("pgdown", node: 0).text == "ab")
+        #expect(try cluster.metric("collab_database_retries_total", node: 0) ?? 0 > 0)
+        #expect(try cluster.metric("collab_database_up", node: 0) == 1)
         expectExactlyOnce(try cluster.ops("pgdown", node: 0))
     }
 

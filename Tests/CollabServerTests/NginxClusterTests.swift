@@ -40,6 +40,11 @@ struct NginxClusterTests {
         }
         let third = try ServerTestConnection.webSocket(port: nginx.port, path: "/v1/docs/routed",
                                                        headers: [("X-Forwarded-For", "10.0.0.9")])
+        // (A connection is counted once its node's loop adopts it, a moment after the 101.)
+        let counted = Date().addingTimeInterval(3)
+        while try cluster.metric("collab_connections_open", node: home) != 5 && Date() < counted {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         #expect(try cluster.metric("collab_connections_open", node: home) == 5)
         withExtendedLifetime((second, third)) {}
         // Another document may land elsewhere, and its connections stay together too.
