@@ -373,6 +373,16 @@ public final class PostgresOpStore: OpStore {
             .map { row throws(StorageError) in try Self.int(row, 0) } ?? 0
     }
 
+    /// The versions of `docs` that have ops, by id, in one query.
+    public func currentVersions(docs: [String]) throws(StorageError) -> [String: Int] {
+        guard !docs.isEmpty else { return [:] }
+        var versions: [String: Int] = [:]
+        for row in try rows("SELECT id, version FROM documents WHERE id = ANY($1::text[])", [Self.textArray(docs)]) {
+            versions[try Self.text(row, 0)] = try Self.int(row, 1)
+        }
+        return versions
+    }
+
     /// See `OpStore.horizon(doc:)`.
     public func horizon(doc: String) throws(StorageError) -> Int {
         try rows("SELECT horizon FROM documents WHERE id = $1", [doc]).first

@@ -13,6 +13,8 @@ final class LoopRooms {
     let metrics: ServerMetrics
     /// The other nodes of a cluster over Redis (`--pubsub`), if any.
     let cluster: ClusterPubSub?
+    /// Reads the active documents' stored versions off the loop (shared database only).
+    let headPoller: HeadPoller?
     private(set) var rooms: [String: RoomEntry] = [:]
     private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
     /// Shutting down: connections drop what clients send, so pending commits can finish.
@@ -24,6 +26,7 @@ final class LoopRooms {
          configuration: CollaborationServerConfiguration, metrics: ServerMetrics, cluster: ClusterPubSub? = nil) {
         self.loop = loop
         self.cluster = cluster
+        headPoller = configuration.postgres.map { HeadPoller(configuration: $0, name: "collab.head-poll-\(loop.index)") }
         self.reader = reader
         self.writer = writer
         // On PostgreSQL ops carry its time (the writer measures the offset), one timeline for all nodes.
@@ -127,15 +130,31 @@ final class LoopRooms {
 
     /// Starts looking, every `room.headPollInterval`, at the stored version of each room with
     /// editors, so another writer's ops reach them without anyone typing here.
+    /// On a shared database the versions are read off the loop by `headPoller`, all documents
+    /// in one query, and a room reads ops only when its document moved.
     func startHeadPolling() {
         guard let interval = configuration.room.headPollInterval else { return }
         loop.scheduleTimer(after: interval) { [weak self] in
             guard let self, !self.isDraining else { return }
-            for entry in self.rooms.values where entry.connectionCount > 0 {
-                entry.room.pollStoredHead()
-                entry.room.tickRemoteParticipants()
+            let active = self.rooms.filter { $0.value.connectionCount > 0 }
+            for entry in active.values { entry.room.tickRemoteParticipants() }
+            guard let poller = self.headPoller, !active.isEmpty else {
+                for entry in active.values { entry.room.pollStoredHead() }
+                self.startHeadPolling()
+                return
             }
-            self.startHeadPolling()
+            let bound = LoopBound(self, eventLoop: self.loop)
+            let loop = self.loop
+            poller.heads(of: Array(active.keys)) { heads in
+                loop.execute {
+                    let rooms = bound.value
+                    for (documentId, stored) in heads {
+                        guard let entry = rooms.rooms[documentId], stored > entry.room.durableVersion else { continue }
+                        entry.room.pollStoredHead(knownStored: stored)
+                    }
+                    rooms.startHeadPolling()
+                }
+            }
         }
     }
 
@@ -181,7 +200,7 @@ final class LoopRooms {
         guard !isDraining, let entry = rooms[documentId], entry.room.failure == nil,
               version > entry.room.durableVersion else { return }
         let before = entry.room.durableVersion
-        entry.room.pollStoredHead()
+        entry.room.pollStoredHead(knownStored: version)
         if entry.room.durableVersion > before { metrics.noticeCatchUps.add(1, ordering: .relaxed) }
     }
 

@@ -37,13 +37,19 @@ extension Room {
     /// editors are connected): another writer's ops are taken in and sent on, so editors here
     /// see them without typing. Skipped while appends are outstanding: their completion, or
     /// their conflict, settles the question first.
-    func pollStoredHead() {
+    /// `knownStored`: the stored version if the caller already read it (a batched poll off the
+    /// loop, another node's notice), saving the read.
+    func pollStoredHead(knownStored: Int? = nil) {
         guard failure == nil, appendingBatches.isEmpty, !isBackingOff else { return }
         let stored: Int
-        do {
-            stored = try store.storedVersion(of: documentId)
-        } catch {
-            return  // a failed read is retried at the next poll
+        if let knownStored {
+            stored = knownStored
+        } else {
+            do {
+                stored = try store.storedVersion(of: documentId)
+            } catch {
+                return  // a failed read is retried at the next poll
+            }
         }
         guard stored > durableVersion else { return }
         onCatchUp?(false)
