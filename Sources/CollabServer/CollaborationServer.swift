@@ -147,7 +147,7 @@ public final class CollaborationServer: Sendable {
                 }
                 return result
             }
-            return history.route(request) ?? reports.route(request) ?? .respond(api.document(request))
+            return history.route(request) ?? reports.route(request) ?? api.document(request, reports: reports)
         }
         // History actions (restore, names, compact, delete) take bodies and other methods.
         for method in ["POST", "DELETE"] {

@@ -59,8 +59,10 @@ struct DocumentHTTPAPI: Sendable {
         return response
     }
 
-    /// `GET /v1/docs/{id}` (text, viewer or above) and `GET /v1/docs/{id}/ops` (admin).
-    func document(_ request: HTTPRequest) -> HTTPResponse {
+    /// `GET /v1/docs/{id}` (text, viewer or above) and `GET /v1/docs/{id}/ops` (admin). On
+    /// SQLite it reads on the loop (microseconds); on PostgreSQL, a round trip away, it reads
+    /// on the reports' queue and answers from there (`reports`).
+    func document(_ request: HTTPRequest, reports: DocumentReportAPI) -> HTTPRouteResult {
         let head = request.head
         // Only a segment after the id makes this the op log: `/v1/docs/ops` is a document named `ops`.
         let isOps = head.path.dropFirst(DocumentAccess.pathPrefix.utf8.count).hasSuffix("/ops")
@@ -77,24 +79,35 @@ struct DocumentHTTPAPI: Sendable {
                 throw HTTPRefusal(.forbidden, "the op log needs the admin role")
             }
         } catch {
-            return error.response
+            return .respond(error.response)
         }
-        let store = reader(for: request)
+        guard reader(for: request) is SQLiteOpStore else {
+            return reports.run(request) { store throws(ReportFailure) in
+                Self.answer(store: store, documentId: grant.documentId, isOps: isOps, parameters: parameters)
+            }
+        }
+        return .respond(Self.answer(store: reader(for: request), documentId: grant.documentId, isOps: isOps,
+                                    parameters: parameters))
+    }
+
+    /// The text or op-log page of `documentId` as stored in `store`.
+    private static func answer(store: any OpStore, documentId: String, isOps: Bool,
+                               parameters: [String: Int]) -> HTTPResponse {
         do {
-            let current = try store.currentVersion(doc: grant.documentId)
+            let current = try store.currentVersion(doc: documentId)
             if isOps {
                 // Below a compaction horizon the ops are gone: say so rather than start later.
-                let horizon = try store.horizon(doc: grant.documentId)
+                let horizon = try store.horizon(doc: documentId)
                 if let from = parameters["from"], from < horizon {
                     return .error(.gone, code: "version_gone",
                                   message: "version \(from) is gone: the document was compacted at version \(horizon)")
                 }
-                let limit = min(parameters["limit"] ?? Self.maxOpsPerPage, Self.maxOpsPerPage)
-                let rows = limit == 0 ? [] : try store.ops(doc: grant.documentId, from: parameters["from"] ?? 0, limit: limit)
-                return .json(.ok, Self.opRecordsJSON(rows))
+                let limit = min(parameters["limit"] ?? maxOpsPerPage, maxOpsPerPage)
+                let rows = limit == 0 ? [] : try store.ops(doc: documentId, from: parameters["from"] ?? 0, limit: limit)
+                return .json(.ok, opRecordsJSON(rows))
             }
             guard current > 0 else {
-                return .error(.notFound, code: "not_found", message: "document \(grant.documentId) has no op yet")
+                return .error(.notFound, code: "not_found", message: "document \(documentId) has no op yet")
             }
             let version = parameters["version"] ?? current
             guard version <= current else {
@@ -104,7 +117,7 @@ struct DocumentHTTPAPI: Sendable {
             // The same body as `?at=` (with `ts` and `time`, a collab extension), on the loop:
             // rebuilding one version replays at most a snapshot interval of ops.
             do throws(ReportFailure) {
-                return try DocumentReportAPI.textResponse(store: store, doc: grant.documentId, version: version)
+                return try DocumentReportAPI.textResponse(store: store, doc: documentId, version: version)
             } catch {
                 return error.response
             }

@@ -1,4 +1,5 @@
 import CollabJSON
+import CollabPostgresStorage
 import CollabStorage
 import CollabTransport
 import Dispatch
@@ -24,6 +25,12 @@ final class DocumentReportAPI: Sendable {
     let access: DocumentAccess
     let database: ServerDatabase
     private let queue = DispatchQueue(label: "collab.document-reports")
+    /// The reports' PostgreSQL session, kept between reports (a new one would cost a login).
+    private final class PostgresSession: @unchecked Sendable {
+        // Unchecked: touched only on the reports' serial `queue`.
+        var store: ReconnectingPostgresOpStore?
+    }
+    private let postgresSession = PostgresSession()
     private let queued = Atomic<Int>(0)
 
     init(access: DocumentAccess, database: ServerDatabase) {
@@ -198,8 +205,12 @@ final class DocumentReportAPI: Sendable {
             defer { queued.subtract(1, ordering: .relaxed) }
             let response: HTTPResponse?
             do throws(ReportFailure) {
-                let store = try ReportFailure.storage { () throws(StorageError) in try database.openForReading() }
-                defer { ServerDatabase.close(store) }
+                let store = try ReportFailure.storage { () throws(StorageError) -> any HistoryStore in
+                    guard case .postgres(let configuration) = database else { return try database.openForReading() }
+                    let session = postgresSession.store ?? ReconnectingPostgresOpStore(configuration: configuration)
+                    postgresSession.store = session
+                    return try session.connected()
+                }
                 response = try report(store)
             } catch {
                 response = error.response

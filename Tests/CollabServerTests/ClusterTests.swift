@@ -171,7 +171,9 @@ import Testing
         #expect(first.awaitClose() == 4000, "the older connection, on the other node, is replaced")
         second.send(#"{"type":"op","seq":2,"v":1,"op":[1,"b"]}"#)
         #expect(second.receive(type: "ack")?["v"]?.int == 1)
-        // A third connection back on node 0 replaces the second in turn.
+        // A third connection back on node 0 replaces the second in turn (once node 1's
+        // subscription, made when its room loaded, has reached Redis).
+        Thread.sleep(forTimeInterval: 0.3)
         let third = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/moved")
         #expect(third.join(clientId: "moving-client", version: 2).last?.type == "joined")
         second.setTimeout(.seconds(3))
