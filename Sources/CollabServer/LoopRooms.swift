@@ -13,8 +13,8 @@ final class LoopRooms {
     let metrics: ServerMetrics
     /// The other nodes of a cluster over Redis (`--pubsub`), if any.
     let cluster: ClusterPubSub?
-    /// Reads the active documents' stored versions off the loop (shared database only).
-    let headPoller: HeadPoller?
+    /// Reads for the rooms off the loop: head polls and joins (shared database only).
+    let backgroundSession: BackgroundStoreSession?
     private(set) var rooms: [String: RoomEntry] = [:]
     private(set) var connections: [ObjectIdentifier: DocumentConnection] = [:]
     /// Shutting down: connections drop what clients send, so pending commits can finish.
@@ -26,7 +26,9 @@ final class LoopRooms {
          configuration: CollaborationServerConfiguration, metrics: ServerMetrics, cluster: ClusterPubSub? = nil) {
         self.loop = loop
         self.cluster = cluster
-        headPoller = configuration.postgres.map { HeadPoller(configuration: $0, name: "collab.head-poll-\(loop.index)") }
+        backgroundSession = configuration.postgres.map {
+            BackgroundStoreSession(configuration: $0, name: "collab.store-\(loop.index)")
+        }
         self.reader = reader
         self.writer = writer
         // On PostgreSQL ops carry its time (the writer measures the offset), one timeline for all nodes.
@@ -58,6 +60,16 @@ final class LoopRooms {
             }
             let log = configuration.log
             room.onFailure = { error in log("document \(documentId) failed; its clients reconnect: \(error)") }
+            if let background = backgroundSession {
+                // A join's reads happen off the loop; the join is handled here once they are in.
+                let loop = self.loop
+                room.joinPrefetcher = { clientId, completion in
+                    let bound = LoopBound(completion, eventLoop: loop)
+                    background.prefetchJoin(doc: documentId, clientId: clientId) { prefetch in
+                        loop.execute { bound.value(prefetch) }
+                    }
+                }
+            }
             let entry = RoomEntry(room: room)
             rooms[documentId] = entry
             metrics.roomsLoaded.add(1, ordering: .relaxed)
@@ -130,7 +142,7 @@ final class LoopRooms {
 
     /// Starts looking, every `room.headPollInterval`, at the stored version of each room with
     /// editors, so another writer's ops reach them without anyone typing here.
-    /// On a shared database the versions are read off the loop by `headPoller`, all documents
+    /// On a shared database the versions are read off the loop by `backgroundSession`, all documents
     /// in one query, and a room reads ops only when its document moved.
     func startHeadPolling() {
         guard let interval = configuration.room.headPollInterval else { return }
@@ -138,7 +150,7 @@ final class LoopRooms {
             guard let self, !self.isDraining else { return }
             let active = self.rooms.filter { $0.value.connectionCount > 0 }
             for entry in active.values { entry.room.tickRemoteParticipants() }
-            guard let poller = self.headPoller, !active.isEmpty else {
+            guard let poller = self.backgroundSession, !active.isEmpty else {
                 for entry in active.values { entry.room.pollStoredHead() }
                 self.startHeadPolling()
                 return

@@ -15,7 +15,9 @@ extension Room {
     /// alternative, holding the answer until the pending commit completes, would add an
     /// fsync of latency to every join under load and still need the durable text when
     /// more ops are pending behind it.
-    func join(_ session: Session, _ request: JoinRequest) {
+    /// `prefetched`: what a shared database said, read off the loop just before (else the
+    /// join reads here).
+    func join(_ session: Session, _ request: JoinRequest, prefetched: JoinPrefetch? = nil) {
         guard failure == nil else {
             session.close(code: .internalError, reason: "storage failure")
             return
@@ -23,7 +25,7 @@ extension Room {
         // Another node may have stored versions this room has not polled yet: a version the
         // client saw there must not meet `version_ahead` here.
         if configuration.checksStoredHeadOnJoin || (request.version ?? 0) > durableVersion {
-            pollStoredHead()
+            pollStoredHead(knownStored: prefetched?.storedVersion)
             guard failure == nil else {
                 session.close(code: .internalError, reason: "storage failure")
                 return
@@ -33,7 +35,7 @@ extension Room {
         let sub = session.identity.sub ?? "anon-" + clientId
         let known: ClientIdState?
         do {
-            known = try clientState(clientId)
+            known = try clientState(clientId, prefetched: prefetched)
         } catch {
             session.sendError(ClientMessageError(.internal, "storage failure"))
             return
@@ -62,7 +64,7 @@ extension Room {
         }
         // Across nodes: the newest join of a client id wins, wherever it landed.
         do {
-            session.joinGeneration = try store.claimJoin(clientId, of: documentId)
+            session.joinGeneration = try prefetched?.generation ?? store.claimJoin(clientId, of: documentId)
         } catch {
             session.sendError(ClientMessageError(.internal, "storage failure"))
             return

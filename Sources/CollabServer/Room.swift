@@ -65,6 +65,9 @@ public final class Room {
     /// Told of each join's generation on a shared database: for the other nodes, which close
     /// their older connection of that client id.
     var onLocalClaim: ((_ clientId: String, _ generation: Int) -> Void)?
+    /// On a shared database: reads what a join of a client id needs off the loop and calls back
+    /// on the loop (nil: the join reads on the loop).
+    var joinPrefetcher: ((_ clientId: String, _ completion: @escaping (JoinPrefetch?) -> Void) -> Void)?
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection
@@ -149,9 +152,15 @@ public final class Room {
     }
 
     /// What is known of `clientId`: from memory, else from the store.
-    func clientState(_ clientId: String) throws(RoomStoreError) -> ClientIdState? {
+    func clientState(_ clientId: String, prefetched: JoinPrefetch? = nil) throws(RoomStoreError) -> ClientIdState? {
         if let state = clients[clientId] { return state }
-        guard let stored = try store.client(clientId, of: documentId) else { return nil }
+        let read: StoredClient?
+        if let prefetched {
+            read = prefetched.client
+        } else {
+            read = try store.client(clientId, of: documentId)
+        }
+        guard let stored = read else { return nil }
         let state = ClientIdState(stored: stored)
         clients[clientId] = state
         return state

@@ -12,6 +12,9 @@ public final class Session {
     enum State {
         /// Waiting for a valid `join`; the timer closes with 4408.
         case awaitingJoin(any RoomTimer)
+        /// A `join` is waiting for what the store says (read off the loop); messages that
+        /// arrive meanwhile wait in `pending`, and are handled in order after it.
+        case prefetching(any RoomTimer, pending: [ClientMessage])
         /// In the room.
         case joined
         /// Closed or replaced; everything is ignored.
@@ -112,7 +115,7 @@ public final class Session {
         switch state {
         case .closed:
             return
-        case .awaitingJoin(let timer):
+        case .awaitingJoin(let timer), .prefetching(let timer, _):
             timer.cancel()
             state = .closed
         case .joined:
@@ -125,10 +128,25 @@ public final class Session {
         switch state {
         case .closed:
             return
+        case .prefetching(let timer, var pending):
+            pending.append(message)
+            state = .prefetching(timer, pending: pending)
         case .awaitingJoin:
             switch message {
             case .join(let request):
-                room.join(self, request)
+                guard let prefetcher = room.joinPrefetcher, case .awaitingJoin(let timer) = state else {
+                    room.join(self, request)
+                    return
+                }
+                // The store is a round trip away: read off the loop, hold what the client sends
+                // meanwhile, then join and handle it in order.
+                state = .prefetching(timer, pending: [])
+                prefetcher(request.clientId) { [weak self] prefetch in
+                    guard let self, case .prefetching(let timer, let pending) = self.state else { return }
+                    self.state = .awaitingJoin(timer)
+                    self.room.join(self, request, prefetched: prefetch)
+                    for message in pending { self.handle(message) }
+                }
             case .op(let submission):
                 sendError(ClientMessageError(.notJoined, "send join first", seq: submission.seq))
             case .presence, .ping:
@@ -149,7 +167,10 @@ public final class Session {
     }
 
     private func joinTimedOut() {
-        guard case .awaitingJoin = state else { return }
+        switch state {
+        case .awaitingJoin, .prefetching: break
+        case .joined, .closed: return
+        }
         close(code: .joinTimeout, reason: "no join in time")
     }
 
@@ -197,7 +218,7 @@ public final class Session {
         switch state {
         case .closed:
             return
-        case .awaitingJoin(let timer):
+        case .awaitingJoin(let timer), .prefetching(let timer, _):
             timer.cancel()
             state = .closed
         case .joined:

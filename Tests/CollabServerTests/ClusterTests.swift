@@ -181,6 +181,25 @@ import Testing
         #expect(try cluster.document("moved", node: 1).text == "ab")
     }
 
+    @Test func messagesSentWithTheJoinWaitForItsReadsAndKeepTheirOrder() throws {
+        // On PostgreSQL a join's reads happen off the loop; what the client sends meanwhile is
+        // held and handled after the join, in order.
+        let cluster = try ClusterFixture(nodes: 1, redis: false)
+        let client = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/pipelined")
+        client.send(#"{"type":"join","clientId":"pipelined-client"}"#)
+        client.send(#"{"type":"op","seq":1,"v":0,"op":["a"]}"#)
+        client.send(#"{"type":"presence","v":0,"selection":[[0,0]]}"#)
+        client.send(#"{"type":"ping","id":7}"#)
+        var types: [String] = []
+        while !(types.contains("pong") && types.contains("ack")), let message = client.receive() {
+            types.append(message.type ?? "?")
+            #expect(message.type != "error", "\(message)")
+        }
+        // (The pong may overtake the ack, which waits for the commit.)
+        #expect(Array(types.prefix(2)) == ["snapshot", "joined"] && Set(types.dropFirst(2)) == ["ack", "pong"], "\(types)")
+        #expect(try cluster.document("pipelined", node: 0).text == "a")
+    }
+
     @Test func anOpResubmittedToAnotherNodeIsAppliedOnce() throws {
         let cluster = try ClusterFixture(nodes: 2, redis: false)
         let first = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/once")
