@@ -20,6 +20,10 @@ enum ClusterMessage: Equatable, Sendable {
     /// A connection of `clientId` joined the node with join generation `generation`
     /// (`"k":"claim"`): older connections of that client id elsewhere are replaced.
     case claimed(clientId: String, generation: Int)
+    /// The document was deleted through the node (`"k":"deleted"`): rooms elsewhere close (4404).
+    case deleted
+    /// The document was compacted through the node up to `horizon` (`"k":"compacted","horizon":N`).
+    case compacted(horizon: Int)
 
     /// The message format this release writes and reads.
     static let format = 1
@@ -60,6 +64,11 @@ enum ClusterMessage: Equatable, Sendable {
             JSONWriter.appendString(clientId, into: &bytes)
             bytes.append(contentsOf: #","gen":"#.utf8)
             JSONWriter.appendInteger(generation, into: &bytes)
+        case .deleted:
+            bytes.append(contentsOf: #","k":"deleted""#.utf8)
+        case .compacted(let horizon):
+            bytes.append(contentsOf: #","k":"compacted","horizon":"#.utf8)
+            JSONWriter.appendInteger(horizon, into: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
         return bytes
@@ -98,6 +107,11 @@ enum ClusterMessage: Equatable, Sendable {
             guard case .string(let clientId)? = object["clientId"], case .integer(let generation)? = object["gen"],
                   generation > 0 else { return nil }
             message = .claimed(clientId: clientId, generation: generation)
+        case .string("deleted")?:
+            message = .deleted
+        case .string("compacted")?:
+            guard case .integer(let horizon)? = object["horizon"], horizon >= 0 else { return nil }
+            message = .compacted(horizon: horizon)
         default:
             return nil
         }

@@ -295,7 +295,10 @@ final class DocumentHistoryAPI: Sendable {
                 return try writer.compact(doc: doc, horizon: horizon, now: Self.now(), dryRun: dryRun)
             }
             if !dryRun {
-                rooms.eventLoop.execute { rooms.value.raiseHorizon(of: doc, to: report.horizon) }
+                rooms.eventLoop.execute {
+                    rooms.value.raiseHorizon(of: doc, to: report.horizon)
+                    rooms.value.announceCompacted(doc, horizon: report.horizon)
+                }
             }
             return .json(.ok, JSONValue.object(JSONObject([
                 ("id", .string(doc)), ("previousHorizon", .integer(report.previousHorizon)),
@@ -334,6 +337,7 @@ final class DocumentHistoryAPI: Sendable {
                     }
                     rooms.eventLoop.execute {
                         rooms.value.endDeletion(doc)
+                        if response.status == .noContent { rooms.value.announceDeleted(doc) }
                         responder.respond(response)
                     }
                 }

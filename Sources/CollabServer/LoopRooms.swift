@@ -200,6 +200,12 @@ final class LoopRooms {
             rooms[documentId]?.room.receiveRoster(states, from: received.node)
         case .claimed(let clientId, let generation):
             rooms[documentId]?.room.receiveRemoteClaim(clientId, generation: generation)
+        case .deleted:
+            // Deleted through another node: close this node's editors (4404) and drop the room.
+            guard rooms[documentId] != nil, !isDeleting(documentId) else { return }
+            beginDeletion(documentId) { [weak self] in self?.endDeletion(documentId) }
+        case .compacted(let horizon):
+            raiseHorizon(of: documentId, to: horizon)
         case .hello:
             guard let entry = rooms[documentId], entry.room.failure == nil, !isDraining else { return }
             cluster?.publish(.roster(entry.room.localPresence), doc: documentId)
@@ -263,6 +269,16 @@ final class LoopRooms {
     /// After a compaction to `horizon`, an open room refuses what lies below it.
     func raiseHorizon(of documentId: String, to horizon: Int) {
         rooms[documentId]?.room.raiseHorizon(to: horizon)
+    }
+
+    /// Tells the other nodes of a cluster that `documentId` was deleted here.
+    func announceDeleted(_ documentId: String) {
+        cluster?.publish(.deleted, doc: documentId)
+    }
+
+    /// Tells the other nodes of a cluster that `documentId` was compacted here to `horizon`.
+    func announceCompacted(_ documentId: String, horizon: Int) {
+        cluster?.publish(.compacted(horizon: horizon), doc: documentId)
     }
 
     // MARK: - Shutdown

@@ -150,7 +150,7 @@ import Testing
         kill(frozen, SIGSTOP)
         editors[0].edit(using: &random)  // reaches the frozen node, which handles it on waking
         try randomRounds([editors[1], editors[3]], rounds: 150, random: &random)
-        Thread.sleep(forTimeInterval: 2)
+        Thread.sleep(forTimeInterval: 5)
         kill(frozen, SIGCONT)
         try randomRounds(editors, rounds: 100, random: &random)
         let text = try settle(editors, cluster: cluster, node: 1, document: "paused")
@@ -198,6 +198,44 @@ import Testing
         // (The pong may overtake the ack, which waits for the commit.)
         #expect(Array(types.prefix(2)) == ["snapshot", "joined"] && Set(types.dropFirst(2)) == ["ack", "pong"], "\(types)")
         #expect(try cluster.document("pipelined", node: 0).text == "a")
+    }
+
+    @Test func aDeleteThroughOneNodeClosesTheDocumentsEditorsOnTheOthers() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let ada = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/doomed")
+        _ = ada.join(clientId: "doomed-ada")
+        ada.send(#"{"type":"op","seq":1,"v":0,"op":["bye"]}"#)
+        #expect(ada.receive(type: "ack")?["v"]?.int == 0)
+        let bob = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/doomed")
+        _ = bob.join(clientId: "doomed-bob")
+        Thread.sleep(forTimeInterval: 0.3)  // node 1's subscription reaches Redis
+        let deleted = try ServerTestConnection(port: cluster.port(0)).request("/v1/docs/doomed", method: "DELETE")
+        #expect(deleted.status == 204)
+        bob.setTimeout(.seconds(3))
+        #expect(ada.awaitClose() == 4404)
+        #expect(bob.awaitClose() == 4404, "the editor on the other node is closed too")
+        // The id is free again on both nodes, from version 0.
+        let fresh = try ServerTestConnection.webSocket(port: cluster.port(1), path: "/v1/docs/doomed")
+        #expect(fresh.join(clientId: "doomed-carl").last?["version"]?.int == 0)
+    }
+
+    @Test func redisKilledAndRestartedMidEditCostsNothingButSpeed() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        var random = SplitMix64(seed: 21)
+        let editors = (0..<4).map { ServerEditor(clientId: "redis-gone-editor-\($0)") }
+        for (index, editor) in editors.enumerated() {
+            try editor.connect(port: cluster.port(index % 2), document: "redis-gone")
+        }
+        try awaitJoined(editors)
+        try randomRounds(editors, rounds: 300, random: &random) { round in
+            if round == 100 { cluster.redis?.kill() }
+            // Long enough for ops to reach the other node only by polling the database.
+            if round == 150 { Thread.sleep(forTimeInterval: 1.5) }
+            if round == 200 { try cluster.redis?.start() }
+        }
+        let text = try settle(editors, cluster: cluster, node: 0, document: "redis-gone")
+        #expect(try cluster.document("redis-gone", node: 1).text == text)
+        expectExactlyOnce(try cluster.ops("redis-gone", node: 1))
     }
 
     @Test func anOpResubmittedToAnotherNodeIsAppliedOnce() throws {
