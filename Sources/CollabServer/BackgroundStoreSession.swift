@@ -52,6 +52,20 @@ final class BackgroundStoreSession: Sendable {
         }
     }
 
+    /// Every op of `doc` from `version` on, passed to `completion` on the session's queue.
+    func ops(of doc: String, from version: Int,
+             completion: @escaping @Sendable (Result<[CollabStorage.OpRecord], StorageError>) -> Void) {
+        queue.async { [session] in
+            do throws(StorageError) {
+                completion(.success(try session.store.withStore { store throws(StorageError) in
+                    try store.ops(doc: doc, from: version, limit: Int(Int32.max))
+                }))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     /// Ends the session (after any poll in progress).
     func close() {
         queue.sync { [session] in session.store.close() }

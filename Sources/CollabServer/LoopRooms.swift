@@ -47,7 +47,8 @@ final class LoopRooms {
             guard entry.room.failure != nil else { return entry }
             unload(documentId, entry)
         }
-        let storage = RoomStorage(reader: reader, writer: writer, loop: loop, log: configuration.log)
+        let storage = RoomStorage(reader: reader, writer: writer, loop: loop, log: configuration.log,
+                                  background: backgroundSession)
         do {
             let room = try Room(documentId: documentId, store: storage, clock: clock, configuration: configuration.room)
             let metrics = self.metrics
@@ -217,9 +218,9 @@ final class LoopRooms {
     func storedHeadMoved(_ documentId: String, to version: Int) {
         guard !isDraining, let entry = rooms[documentId], entry.room.failure == nil,
               version > entry.room.durableVersion else { return }
-        let before = entry.room.durableVersion
+        guard entry.room.canPollStoredHead else { return }
+        metrics.noticeCatchUps.add(1, ordering: .relaxed)
         entry.room.pollStoredHead(knownStored: version)
-        if entry.room.durableVersion > before { metrics.noticeCatchUps.add(1, ordering: .relaxed) }
     }
 
     // MARK: - History actions

@@ -14,8 +14,7 @@ extension Room {
         appendingBatches = []
         submittedVersion = durableVersion
         guard consecutiveCatchUps > 1 else {
-            guard absorbStoredOps(expectingSome: true, why: conflict.message) else { return }
-            startAppendIfIdle()
+            fetchAndAbsorb(expectingSome: true, why: conflict.message)
             return
         }
         // Lost again: another writer keeps committing this document just ahead of us (another
@@ -28,8 +27,7 @@ extension Room {
             guard let self else { return }
             self.isBackingOff = false
             guard self.failure == nil else { return }
-            guard self.absorbStoredOps(expectingSome: false, why: conflict.message) else { return }
-            self.startAppendIfIdle()
+            self.fetchAndAbsorb(expectingSome: false, why: conflict.message)
         }
     }
 
@@ -39,8 +37,10 @@ extension Room {
     /// their conflict, settles the question first.
     /// `knownStored`: the stored version if the caller already read it (a batched poll off the
     /// loop, another node's notice), saving the read.
-    func pollStoredHead(knownStored: Int? = nil) {
-        guard failure == nil, appendingBatches.isEmpty, !isBackingOff else { return }
+    /// `synchronously`: absorb before returning (a join, which must answer with what it found),
+    /// else the ops are read off the loop where the store can.
+    func pollStoredHead(knownStored: Int? = nil, synchronously: Bool = false) {
+        guard canPollStoredHead else { return }
         let stored: Int
         if let knownStored {
             stored = knownStored
@@ -54,18 +54,54 @@ extension Room {
         guard stored > durableVersion else { return }
         onCatchUp?(false)
         appendEpoch += 1
-        _ = absorbStoredOps(expectingSome: true, why: "the stored version is \(stored)")
+        let why = "the stored version is \(stored)"
+        guard synchronously else {
+            fetchAndAbsorb(expectingSome: true, why: why)
+            return
+        }
+        _ = absorbStoredOps(expectingSome: true, why: why)
         startAppendIfIdle()
+    }
+
+    /// Whether a poll would look now: not while appends are outstanding (their completion, or
+    /// their conflict, settles it), nor while backing off or catching up.
+    var canPollStoredHead: Bool {
+        failure == nil && appendingBatches.isEmpty && !isBackingOff && !isCatchingUp
+    }
+
+    /// Reads the ops stored from `durableVersion` on (off the loop where the store can; no
+    /// append or poll starts meanwhile), absorbs them and appends ours again.
+    private func fetchAndAbsorb(expectingSome: Bool, why: String) {
+        isCatchingUp = true
+        let base = durableVersion
+        store.catchUp(documentId, from: base) { [weak self] result in
+            guard let self else { return }
+            self.isCatchingUp = false
+            guard self.failure == nil else { return }
+            switch result {
+            case .failure(let error):
+                self.fail(RoomStoreError("catching up (\(why)) failed: \(error)"))
+            case .success(let theirs):
+                // Nothing moves the durable version while a catch-up is under way.
+                guard self.durableVersion == base else {
+                    self.fail(RoomStoreError("catching up (\(why)): the durable version moved during the read"))
+                    return
+                }
+                guard self.absorbStoredOps(expectingSome: expectingSome, why: why, fetched: theirs) else { return }
+                self.startAppendIfIdle()
+            }
+        }
     }
 
     /// Fetches the ops stored from `durableVersion` on, applies them under our pending ones
     /// (rebased over them) and delivers them; false (after failing the room) if that cannot be done.
-    private func absorbStoredOps(expectingSome: Bool, why: String) -> Bool {
+    /// `fetched`: the ops already read (off the loop); nil reads them here.
+    private func absorbStoredOps(expectingSome: Bool, why: String, fetched: [OpRecord]? = nil) -> Bool {
         let ours = Array(recent[(durableVersion - recentBase)...])
         let theirs: [OpRecord]
         var rebuilt: DocumentText
         do {
-            theirs = try store.catchUp(documentId, from: durableVersion)
+            theirs = try fetched ?? store.catchUp(documentId, from: durableVersion)
             rebuilt = DocumentText(try durableText())
         } catch {
             fail(RoomStoreError("catching up (\(why)) failed: \(error)"))

@@ -25,7 +25,7 @@ extension Room {
         // Another node may have stored versions this room has not polled yet: a version the
         // client saw there must not meet `version_ahead` here.
         if configuration.checksStoredHeadOnJoin || (request.version ?? 0) > durableVersion {
-            pollStoredHead(knownStored: prefetched?.storedVersion)
+            pollStoredHead(knownStored: prefetched?.storedVersion, synchronously: true)
             guard failure == nil else {
                 session.close(code: .internalError, reason: "storage failure")
                 return

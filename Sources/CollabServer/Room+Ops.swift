@@ -183,7 +183,7 @@ extension Room {
     /// the loop's FIFO `execute`), so an op applied during a commit joins the next commit
     /// instead of waiting for this one to finish first.
     func startAppendIfIdle() {
-        guard appendingBatches.count < max(configuration.maxOutstandingAppends, 1), failure == nil, !isBackingOff,
+        guard appendingBatches.count < max(configuration.maxOutstandingAppends, 1), failure == nil, !isBackingOff, !isCatchingUp,
               headVersion > submittedVersion else { return }
         let first = submittedVersion
         let batch = Array(recent[(first - recentBase)...])

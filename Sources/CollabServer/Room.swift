@@ -45,6 +45,8 @@ public final class Room {
     var consecutiveCatchUps = 0
     /// Waiting, after repeated conflicts, before catching up and appending again.
     var isBackingOff = false
+    /// Reading the ops another writer stored (off the loop); no append or poll starts meanwhile.
+    var isCatchingUp = false
     /// How each op not yet durable came to be, by the version it holds now. A catch-up makes
     /// it again from scratch over the new stored order: a client's op transformed from its base
     /// version as its author will compute it (transforming the already transformed op over the

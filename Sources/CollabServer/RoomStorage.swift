@@ -18,16 +18,20 @@ final class RoomStorage: RoomStore {
     let writer: any OpLogWriter
     let loop: EventLoop
     let log: @Sendable (String) -> Void
+    /// Off-loop reads on a shared database (catch-ups), if any.
+    let background: BackgroundStoreSession?
     /// The document's length in scalars after the last op handed to `append`.
     private var documentLength = 0
     /// The next append starts a new chain at the writer (after loading or catching up).
     private var startsChain = true
 
-    init(reader: any OpStore, writer: any OpLogWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void) {
+    init(reader: any OpStore, writer: any OpLogWriter, loop: EventLoop, log: @escaping @Sendable (String) -> Void,
+         background: BackgroundStoreSession? = nil) {
         self.reader = reader
         self.writer = writer
         self.loop = loop
         self.log = log
+        self.background = background
     }
 
     func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument {
@@ -105,6 +109,35 @@ final class RoomStorage: RoomStore {
         guard let shared = reader as? ReconnectingPostgresOpStore else { return nil }
         return try reading { () throws(StorageError) in
             try shared.withStore { store throws(StorageError) in try store.claimJoin(doc: documentId, clientId: clientId) }
+        }
+    }
+
+    func catchUp(_ documentId: String, from version: Int,
+                 completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
+        guard let background else {
+            do {
+                completion(.success(try catchUp(documentId, from: version)))
+            } catch {
+                completion(.failure(error))
+            }
+            return
+        }
+        let bound = LoopBound(completion, eventLoop: loop)
+        let finish = LoopBound({ [weak self] (result: Result<[CollabStorage.OpRecord], StorageError>) in
+            guard let self else { return }
+            do throws(StorageError) {
+                let rows = try result.get()
+                let records = try Self.records(rows)
+                if let last = rows.last { self.documentLength = last.length }
+                self.startsChain = true
+                bound.value(.success(records))
+            } catch {
+                bound.value(.failure(RoomStoreError("\(error)")))
+            }
+        }, eventLoop: loop)
+        let loop = self.loop
+        background.ops(of: documentId, from: version) { result in
+            loop.execute { finish.value(result) }
         }
     }
 

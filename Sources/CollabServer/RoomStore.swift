@@ -36,6 +36,11 @@ public protocol RoomStore: AnyObject {
     /// them, so the next append (transformed over them) starts a new chain.
     func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord]
 
+    /// `catchUp(_:from:)` with its answer later, on the room's loop: a store a round trip away
+    /// reads off the loop (see the extension's default: at once).
+    func catchUp(_ documentId: String, from version: Int,
+                 completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void)
+
     /// The next join generation of `clientId` on a database shared by several nodes (see the
     /// extension's default: nil on one node).
     func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int?
@@ -46,6 +51,16 @@ public protocol RoomStore: AnyObject {
 }
 
 extension RoomStore {
+    /// Reads at once and answers before returning.
+    func catchUp(_ documentId: String, from version: Int,
+                 completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
+        do {
+            completion(.success(try catchUp(documentId, from: version)))
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
     /// Takes the next join generation of `clientId` on a database shared by several nodes, to
     /// order replacements across them (see `RoomStorage`); nil where one node holds the
     /// database (replacement is then the room's own business).
