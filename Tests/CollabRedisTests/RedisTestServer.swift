@@ -19,7 +19,7 @@ final class RedisTestServer {
     init() throws {
         guard Self.binary != nil else { throw Failure("redis-server is not installed (apt-get install redis-server)") }
         directory = try TemporaryDirectory(prefix: "redis")
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         try start()
     }
 
@@ -56,22 +56,6 @@ final class RedisTestServer {
 
     deinit {
         kill()
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw Failure("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     struct Failure: Error, CustomStringConvertible {

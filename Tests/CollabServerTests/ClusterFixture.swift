@@ -6,21 +6,6 @@ import CollabTestSupport
 import Foundation
 import Testing
 
-/// Starts one `PostgresTestCluster` around a whole suite and deletes it afterwards.
-struct PostgresClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
-        try await PostgresTestCluster.withCluster(function)
-    }
-}
-
-extension Trait where Self == PostgresClusterTrait {
-    /// A throwaway PostgreSQL cluster for the suite.
-    static var postgresCluster: PostgresClusterTrait { PostgresClusterTrait() }
-}
-
 /// A cluster of `collab serve` processes on one fresh PostgreSQL database (and, if asked, one
 /// throwaway Redis), each on an ephemeral loopback port.
 final class ClusterFixture {
@@ -33,11 +18,7 @@ final class ClusterFixture {
     init(nodes count: Int, redis withRedis: Bool, extraArguments: [String] = []) throws {
         postgres = try PostgresTestCluster.running()
         binary = try #require(CollabProcess.binary, "the collab executable was not built next to the tests")
-        let name = "c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try postgres.createDatabase(name)
-        let user = Self.percentEncoded(PostgresTestCluster.scramUser)
-        let password = Self.percentEncoded(PostgresTestCluster.scramPassword)
-        databaseURL = "postgres://\(user):\(password)@127.0.0.1:\(postgres.port)/\(name)"
+        databaseURL = try postgres.freshDatabaseURL()
         redis = withRedis ? try RedisProcess() : nil
         nodes = []
         for index in 0..<count {
@@ -100,10 +81,6 @@ final class ClusterFixture {
         }
         return nil
     }
-
-    static func percentEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
-    }
 }
 
 /// A throwaway `redis-server` (Debian's) on a free loopback port, persistence off; restartable.
@@ -118,7 +95,7 @@ final class RedisProcess {
         let binary = try #require(Self.binary, "redis-server is not installed (apt-get install redis-server)")
         _ = binary
         directory = try TemporaryDirectory(prefix: "redis")
-        port = try TCPPort.free()
+        port = try LoopbackPort.free()
         try start()
     }
 
@@ -136,7 +113,7 @@ final class RedisProcess {
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if TCPPort.accepts(port) { return }
+            if LoopbackPort.accepts(port) { return }
             usleep(20_000)
         }
         throw ServerTestConnection.Failure(description: "redis-server did not listen on \(port)")
@@ -151,37 +128,4 @@ final class RedisProcess {
     }
 
     deinit { kill() }
-}
-
-/// Loopback TCP ports.
-enum TCPPort {
-    static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ServerTestConnection.Failure(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }

@@ -368,8 +368,8 @@ import Testing
     @Test func aBadOrUnreachableDatabaseOrPubsubURLIsOneLineAndExit1() throws {
         let cluster = try ClusterFixture(nodes: 0, redis: false)
         let wrongPassword = cluster.databaseURL.replacingOccurrences(
-            of: ClusterFixture.percentEncoded(PostgresTestCluster.scramPassword), with: "not-the-secret")
-        let closedPort = try TCPPort.free()
+            of: PostgresTestCluster.percentEncoded(PostgresTestCluster.scramPassword), with: "not-the-secret")
+        let closedPort = try LoopbackPort.free()
         let cases: [(arguments: [String], expected: String)] = [
             (["--db", "postgres://who:hunter2@127.0.0.1:notaport/x"], "invalid value for '--db'"),
             (["--db", "postgress://who:hunter2@127.0.0.1/x"], "invalid value for '--db'"),

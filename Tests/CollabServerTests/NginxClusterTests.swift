@@ -69,7 +69,7 @@ final class NginxProcess {
     init(upstreams: [Int]) throws {
         let binary = try #require(Self.binary)
         directory = try TemporaryDirectory(prefix: "nginx")
-        port = try TCPPort.free()
+        port = try LoopbackPort.free()
         let root = directory.url.path
         let servers = upstreams.map { "        server 127.0.0.1:\($0) max_fails=1 fail_timeout=5s;" }.joined(separator: "\n")
         let configuration = """
@@ -109,7 +109,7 @@ final class NginxProcess {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(10)
-        while !TCPPort.accepts(port) {
+        while !LoopbackPort.accepts(port) {
             guard Date() < deadline, process.isRunning else {
                 let log = (try? String(contentsOfFile: root + "/error.log", encoding: .utf8)) ?? ""
                 throw ServerTestConnection.Failure(description: "nginx did not start: \(log)")

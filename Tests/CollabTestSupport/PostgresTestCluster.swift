@@ -43,7 +43,7 @@ public final class PostgresTestCluster: Sendable {
     public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("collab-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         hasTLS = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
         do {
             // A self-signed certificate so sslmode=require runs through our TLS layer too.
@@ -183,25 +183,5 @@ public final class PostgresTestCluster: Sendable {
             throw ClusterError(description: "\(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
         return text
-    }
-
-    /// A loopback port nobody listens on right now (the kernel's pick for port 0).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClusterError(description: "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ClusterError(description: "bind failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

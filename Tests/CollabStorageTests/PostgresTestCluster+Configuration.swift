@@ -3,21 +3,6 @@ import CollabTestSupport
 import Foundation
 import Testing
 
-/// Starts one `PostgresTestCluster` around a whole suite and deletes it afterwards.
-struct PostgresClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
-        try await PostgresTestCluster.withCluster(function)
-    }
-}
-
-extension Trait where Self == PostgresClusterTrait {
-    /// A throwaway PostgreSQL cluster for the suite.
-    static var postgresCluster: PostgresClusterTrait { PostgresClusterTrait() }
-}
-
 extension PostgresTestCluster {
     /// A configuration for the SCRAM role on `database` of this cluster.
     func configuration(database: String = database) -> PostgresConfiguration {

@@ -1,40 +1,38 @@
-import CollabTestSupport
 import Foundation
 import Testing
 
-/// Starts one `PostgresTestCluster` around a whole suite and deletes it afterwards (as
-/// CollabStorageTests' trait does; this target has no PostgreSQL client, so it hands the
-/// binary URLs).
-struct PostgresClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
+/// Starts one `PostgresTestCluster` around a whole suite and deletes it afterwards: what every
+/// test target that needs PostgreSQL puts on its suites (`.postgresCluster`).
+public struct PostgresClusterTrait: SuiteTrait, TestScoping {
+    public var isRecursive: Bool { false }
 
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(for test: Test, testCase: Test.Case?,
+                             performing function: @Sendable () async throws -> Void) async throws {
         try await PostgresTestCluster.withCluster(function)
     }
 }
 
 extension Trait where Self == PostgresClusterTrait {
     /// A throwaway PostgreSQL cluster for the suite.
-    static var postgresCluster: PostgresClusterTrait { PostgresClusterTrait() }
+    public static var postgresCluster: PostgresClusterTrait { PostgresClusterTrait() }
 }
 
 extension PostgresTestCluster {
     /// A `postgres://` URL for the SCRAM role on `database`, with `password` (the role's
     /// own by default) percent-encoded.
-    func url(database: String = database, password: String = scramPassword) -> String {
+    public func url(database: String = database, password: String = scramPassword) -> String {
         "postgres://\(Self.percentEncoded(Self.scramUser)):\(Self.percentEncoded(password))@127.0.0.1:\(port)/\(database)"
     }
 
     /// A new empty database for one test, and its URL.
-    func freshDatabaseURL() throws -> String {
+    public func freshDatabaseURL() throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try createDatabase(name)
         return url(database: name)
     }
 
     /// Every byte but ASCII letters and digits as %XX.
-    static func percentEncoded(_ text: String) -> String {
+    public static func percentEncoded(_ text: String) -> String {
         text.utf8.map { byte in
             let scalar = Unicode.Scalar(byte)
             return byte < 0x80 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))
