@@ -270,7 +270,10 @@ public final class PostgresCommitWriter: OpLogWriter {
             if resync {
                 fence.remove(first.doc)
             } else if fence.contains(first.doc) {
-                results[index] = .failure(.versionConflict(doc: first.doc, expected: -1, found: first.version))
+                // Built on an append that failed: refused without writing (the stored version
+                // is read for the message only; -1 if it cannot be).
+                let stored = (try? link.connected().currentVersion(doc: first.doc)) ?? -1
+                results[index] = .failure(.versionConflict(doc: first.doc, expected: stored, found: first.version))
                 continue
             }
             live.append((index, records, resync))

@@ -173,7 +173,9 @@ public final class CollaborationServer: Sendable {
         let bound = httpServer.localAddress
         nodeId = configuration.nodeId ?? (bound.host.contains(":") ? "[\(bound.host)]:\(bound.port)" : "\(bound.host):\(bound.port)")
         metrics.node.withLock { [nodeId] in $0 = nodeId }
-        cluster?.setNodeId(nodeId)
+        // Two nodes may share a name (the default `0.0.0.0:8080` on two machines): a random
+        // suffix keeps each one from taking the other's messages for its own.
+        cluster?.setNodeId(nodeId + "/" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
     }
 
     /// The group-commit writer of the configured database (which it opens and migrates).
