@@ -6,8 +6,9 @@ import CollabOT
 /// format: a node ignores (and counts) messages of another, so two releases can run side by
 /// side during a rolling upgrade.
 enum ClusterMessage: Equatable, Sendable {
-    /// The node committed the document up to `version` (`"k":"commit","v":N`).
-    case committed(version: Int)
+    /// The node committed the document up to `version` (`"k":"commit","v":N`), published at
+    /// `at` (ms on the cluster's clock, `"t"`; optional on the wire) for the lag metric.
+    case committed(version: Int, at: Int64?)
     /// A participant's presence on the node, as the server's `presence` message (`"k":"presence","p":{...}`).
     case presence(PresenceState)
     /// A participant left the node (`"k":"leave","clientId":...`).
@@ -41,9 +42,13 @@ enum ClusterMessage: Equatable, Sendable {
         bytes.append(contentsOf: #","doc":"#.utf8)
         JSONWriter.appendString(doc, into: &bytes)
         switch self {
-        case .committed(let version):
+        case .committed(let version, let at):
             bytes.append(contentsOf: #","k":"commit","v":"#.utf8)
             JSONWriter.appendInteger(version, into: &bytes)
+            if let at {
+                bytes.append(contentsOf: #","t":"#.utf8)
+                JSONWriter.appendInteger(Int(at), into: &bytes)
+            }
         case .presence(let state):
             bytes.append(contentsOf: #","k":"presence","p":"#.utf8)
             ServerMessage.appendPresence(state, to: &bytes)
@@ -86,7 +91,9 @@ enum ClusterMessage: Equatable, Sendable {
         switch object["k"] {
         case .string("commit")?, nil:
             guard case .integer(let version)? = object["v"], version >= 0 else { return nil }
-            message = .committed(version: version)
+            var at: Int64?
+            if case .integer(let time)? = object["t"] { at = Int64(time) }
+            message = .committed(version: version, at: at)
         case .string("presence")?:
             guard let raw = object["p"], let state = presence(raw) else { return nil }
             message = .presence(state)

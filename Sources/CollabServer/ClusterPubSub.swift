@@ -44,6 +44,16 @@ final class ClusterPubSub: Sendable {
     private let pendingCommits = Mutex<(versions: [String: Int], scheduled: Bool)>(([:], false))
     private let subscriber: RedisSubscriber
     private let nodeName = NodeName()
+    /// The cluster's time in ms (the local clock plus PostgreSQL's offset), set once the writer
+    /// is up: commit notices carry it, and the receiver's lag is measured on it.
+    private final class ClusterClock: Sendable {
+        let offset = Mutex<@Sendable () -> Int64>({ 0 })
+        func now() -> Int64 {
+            Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) + offset.withLock { $0 }()
+        }
+    }
+
+    private let clusterClock = ClusterClock()
     private let metrics: ServerMetrics
 
     /// Connects (failing at once if Redis cannot be reached or refuses the login) and starts
@@ -55,6 +65,7 @@ final class ClusterPubSub: Sendable {
         publisher = Publisher(url: url, connection: connection)
         self.metrics = metrics
         let nodeName = self.nodeName
+        let clusterClock = self.clusterClock
         metrics.pubsubUp.store(1, ordering: .relaxed)
         subscriber = RedisSubscriber(url: url, handlers: .init(
             onMessage: { channel, payload in
@@ -65,6 +76,9 @@ final class ClusterPubSub: Sendable {
                 }
                 metrics.pubsubIn.add(1, ordering: .relaxed)
                 guard node != nodeName.value.withLock({ $0 }) else { return }
+                if case .committed(_, let at?) = message {
+                    metrics.pubsubLag.observe(max(0, Double(clusterClock.now() - at)) / 1000)
+                }
                 onMessage(Received(node: node, doc: doc, message: message))
             },
             onStateChange: { isUp, reason in
@@ -76,6 +90,12 @@ final class ClusterPubSub: Sendable {
     /// Names this node in its messages (set once the port is bound).
     func setNodeId(_ id: String) {
         nodeName.value.withLock { $0 = id }
+    }
+
+    /// Uses `offset` (ms to add to the local clock: PostgreSQL's minus ours) for the time in
+    /// commit notices and the lag measured on receipt.
+    func setClockOffset(_ offset: @escaping @Sendable () -> Int64) {
+        clusterClock.offset.withLock { $0 = offset }
     }
 
     /// Listens to `doc`'s channel (its room is loaded here).
@@ -108,7 +128,7 @@ final class ClusterPubSub: Sendable {
                 return pending.versions
             }
             for (doc, version) in versions.sorted(by: { $0.key < $1.key }) {
-                publishNow(.committed(version: version), doc: doc)
+                publishNow(.committed(version: version, at: clusterClock.now()), doc: doc)
             }
         }
     }

@@ -54,6 +54,9 @@ public final class CollaborationServer: Sendable {
         let writer: any OpLogWriter
         do {
             writer = try Self.makeWriter(configuration, metrics: metrics, cluster: cluster)
+            if let postgres = writer as? PostgresCommitWriter {
+                cluster?.setClockOffset { [weak postgres] in postgres?.clockOffsetMilliseconds ?? 0 }
+            }
         } catch {
             cluster?.close()
             throw .storage(error)

@@ -191,7 +191,7 @@ final class LoopRooms {
     func receive(_ received: ClusterPubSub.Received) {
         let documentId = received.doc
         switch received.message {
-        case .committed(let version):
+        case .committed(let version, _):
             storedHeadMoved(documentId, to: version)
         case .presence(let state):
             rooms[documentId]?.room.receiveRemotePresence(state, from: received.node)

@@ -22,6 +22,8 @@ final class ServerMetrics: Sendable {
     let pubsubOut = Atomic<Int>(0)
     let pubsubIn = Atomic<Int>(0)
     let pubsubInvalid = Atomic<Int>(0)
+    /// From a commit notice's publication to its receipt, seconds on the cluster's clock.
+    let pubsubLag = MetricHistogram(bounds: ServerMetrics.latencyBuckets)
     /// Rooms that caught up on another node's notice.
     let noticeCatchUps = Atomic<Int>(0)
     /// 1 while the database answers (the writer's latest commit or probe).
@@ -105,6 +107,8 @@ final class ServerMetrics: Sendable {
         metric("collab_pubsub_messages_received_total", "counter", "Commit notices received (this node's own included).", pubsubIn)
         metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
         metric("collab_notice_catch_ups_total", "counter", "Times a room took in another node's ops on its notice.", noticeCatchUps)
+        pubsubLag.append(to: &out, name: "collab_pubsub_lag_seconds",
+                         help: "From another node's commit notice being published to its receipt here (PostgreSQL's clock on both ends).")
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",
                               help: "Time to write one group commit's transaction (its WAL fsync follows, overlapped with the next).")
         commitGroupSize.append(to: &out, name: "collab_commit_group_size",
