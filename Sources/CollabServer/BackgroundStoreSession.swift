@@ -66,6 +66,20 @@ final class BackgroundStoreSession: Sendable {
         }
     }
 
+    /// `documentId` as a room loads it, passed to `completion` on the session's queue.
+    func load(_ documentId: String,
+              completion: @escaping @Sendable (Result<RoomStorage.LoadedDocument, StorageError>) -> Void) {
+        queue.async { [session] in
+            do throws(StorageError) {
+                completion(.success(try session.store.withStore { store throws(StorageError) in
+                    try RoomStorage.load(documentId, from: store)
+                }))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     /// Ends the session (after any poll in progress).
     func close() {
         queue.sync { [session] in session.store.close() }

@@ -7,8 +7,12 @@ import Foundation
 final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     let webSocket: WebSocketServerConnection
     let rooms: LoopRooms
-    let entry: RoomEntry?
+    private(set) var entry: RoomEntry?
     private(set) var session: Session?
+    /// The room is being loaded off the loop: messages wait here, in order.
+    private var pendingTexts: [String]?
+    /// The WebSocket opened while the room was loading.
+    private var openedBeforeRoom = false
     /// Unix time (seconds) at which the token stops being valid; closes with 4401.
     private let deadline: Int?
     private var expiryTimer: TimerHandle?
@@ -35,11 +39,33 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         self.documentId = documentId
         self.identity = identity
         self.slot = slot
-        entry = rooms.room(for: documentId)
-        if let entry {
-            session = Session(room: entry.room, client: self, identity: identity, openOrder: openOrder)
+        rooms.attach(self, to: nil)
+        if rooms.backgroundSession != nil && !rooms.hasRoom(documentId) {
+            // On PostgreSQL a room to load is a few round trips away: read off the loop, hold
+            // what the client sends, then go on as if it had been there.
+            pendingTexts = []
+            rooms.loadRoom(documentId) { [weak self] entry in
+                self?.roomLoaded(entry, openOrder: openOrder)
+            }
+        } else {
+            adopt(rooms.room(for: documentId), openOrder: openOrder)
         }
-        rooms.attach(self, to: entry)
+    }
+
+    private func adopt(_ entry: RoomEntry?, openOrder: UInt64) {
+        self.entry = entry
+        guard let entry else { return }
+        session = Session(room: entry.room, client: self, identity: identity, openOrder: openOrder)
+        rooms.attachRoom(self, to: entry)
+    }
+
+    private func roomLoaded(_ entry: RoomEntry?, openOrder: UInt64) {
+        guard let texts = pendingTexts else { return }
+        pendingTexts = nil
+        guard closeCodeSent == nil, webSocket.isOpen || !openedBeforeRoom else { return }
+        adopt(entry, openOrder: openOrder)
+        if openedBeforeRoom { webSocketDidOpen(webSocket) }
+        for text in texts { webSocket(webSocket, didReceiveText: text) }
     }
 
     // MARK: - RoomClient
@@ -79,6 +105,10 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     // MARK: - WebSocketServerDelegate
 
     func webSocketDidOpen(_ webSocket: WebSocketServerConnection) {
+        if pendingTexts != nil {
+            openedBeforeRoom = true
+            return
+        }
         rooms.configuration.logEvent(ServerLogEvent(.info, "connect", "WebSocket opened",
                                                     fields: logFields + [("role", .string(identity.role.rawValue))]))
         guard session != nil else {
@@ -99,6 +129,10 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     }
 
     func webSocket(_ webSocket: WebSocketServerConnection, didReceiveText text: String) {
+        if pendingTexts != nil {
+            pendingTexts?.append(text)
+            return
+        }
         guard let session, !rooms.isDraining else { return }
         rooms.metrics.messagesIn.add(1, ordering: .relaxed)
         rooms.metrics.bytesIn.add(text.utf8.count, ordering: .relaxed)
@@ -123,6 +157,7 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
     }
 
     func webSocketDidClose(_ webSocket: WebSocketServerConnection, code: WebSocketCloseCode, reason: String) {
+        pendingTexts = nil
         expiryTimer?.cancel()
         expiryTimer = nil
         session?.connectionClosed()

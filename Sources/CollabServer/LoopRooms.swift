@@ -21,6 +21,8 @@ final class LoopRooms {
     private(set) var isDraining = false
     /// Documents being deleted: no room loads for them until the purge is done.
     private var deleting: Set<String> = []
+    /// Connections waiting for a room being loaded off the loop, by document.
+    private var loadWaiters: [String: [(RoomEntry?) -> Void]] = [:]
 
     init(loop: EventLoop, reader: any OpStore, writer: any OpLogWriter,
          configuration: CollaborationServerConfiguration, metrics: ServerMetrics, cluster: ClusterPubSub? = nil) {
@@ -41,7 +43,7 @@ final class LoopRooms {
 
     /// The room of `documentId`, loaded if needed; a failed room is replaced. Nil (logged)
     /// if it cannot be loaded.
-    func room(for documentId: String) -> RoomEntry? {
+    func room(for documentId: String, preloaded: RoomStorage.LoadedDocument? = nil) -> RoomEntry? {
         guard !deleting.contains(documentId) else { return nil }
         if let entry = rooms[documentId] {
             guard entry.room.failure != nil else { return entry }
@@ -49,6 +51,7 @@ final class LoopRooms {
         }
         let storage = RoomStorage(reader: reader, writer: writer, loop: loop, log: configuration.log,
                                   background: backgroundSession)
+        storage.preloaded = preloaded
         do {
             let room = try Room(documentId: documentId, store: storage, clock: clock, configuration: configuration.room)
             let metrics = self.metrics
@@ -94,6 +97,49 @@ final class LoopRooms {
             configuration.log("cannot load document \(documentId): \(error)")
             return nil
         }
+    }
+
+    /// Whether `documentId` has a usable room here now (no load needed).
+    func hasRoom(_ documentId: String) -> Bool {
+        rooms[documentId].map { $0.room.failure == nil } ?? false
+    }
+
+    /// The room of `documentId` via `completion` on this loop: at once if loaded (or on
+    /// SQLite, which loads in microseconds), else once its snapshot and ops were read off the
+    /// loop (several connections arriving meanwhile share one read). Nil if it cannot be loaded.
+    func loadRoom(_ documentId: String, completion: @escaping (RoomEntry?) -> Void) {
+        guard let background = backgroundSession, !hasRoom(documentId), !deleting.contains(documentId) else {
+            completion(room(for: documentId))
+            return
+        }
+        let first = loadWaiters[documentId] == nil
+        loadWaiters[documentId, default: []].append(completion)
+        guard first else { return }
+        let bound = LoopBound(self, eventLoop: loop)
+        let loop = self.loop
+        background.load(documentId) { result in
+            loop.execute {
+                let rooms = bound.value
+                let waiters = rooms.loadWaiters.removeValue(forKey: documentId) ?? []
+                let entry: RoomEntry?
+                switch result {
+                case .success(let loaded):
+                    entry = rooms.room(for: documentId, preloaded: rooms.hasRoom(documentId) ? nil : loaded)
+                case .failure(let error):
+                    rooms.configuration.log("cannot load document \(documentId): \(error)")
+                    entry = nil
+                }
+                for waiter in waiters { waiter(entry) }
+            }
+        }
+    }
+
+    /// A connection whose room was loaded after it opened joins the room's count.
+    func attachRoom(_ connection: DocumentConnection, to entry: RoomEntry) {
+        guard connections[ObjectIdentifier(connection)] != nil else { return }
+        entry.connectionCount += 1
+        entry.idleTimer?.cancel()
+        entry.idleTimer = nil
     }
 
     /// A new connection to `entry`'s room.

@@ -34,20 +34,42 @@ final class RoomStorage: RoomStore {
         self.background = background
     }
 
+    /// What a load off the loop already read (`LoopRooms.loadRoom`): the next `loadDocument`
+    /// takes it instead of reading.
+    var preloaded: LoadedDocument?
+
     func loadDocument(_ documentId: String) throws(RoomStoreError) -> StoredDocument {
-        try reading { () throws(StorageError) in
-            var snapshot = try reader.latestSnapshot(doc: documentId, atOrBefore: nil)
-            // A damaged snapshot is passed over for an earlier one (or a replay from 0).
-            while let candidate = snapshot, !candidate.isIntact {
-                snapshot = candidate.version > 0
-                    ? try reader.latestSnapshot(doc: documentId, atOrBefore: candidate.version - 1) : nil
-            }
-            let start = snapshot?.version ?? 0
-            let rows = try reader.ops(doc: documentId, from: start, limit: Int(Int32.max))
-            let records = try Self.records(rows)
-            documentLength = rows.last?.length ?? snapshot?.text.unicodeScalars.count ?? 0
-            return StoredDocument(snapshotVersion: start, snapshotText: snapshot?.text ?? "", ops: records)
+        let loaded: LoadedDocument
+        if let preloaded {
+            loaded = preloaded
+            self.preloaded = nil
+        } else {
+            loaded = try reading { () throws(StorageError) in try Self.load(documentId, from: reader) }
         }
+        documentLength = loaded.length
+        return loaded.document
+    }
+
+    /// A document as a room loads it, and its length after the last op.
+    struct LoadedDocument: Sendable {
+        var document: StoredDocument
+        var length: Int
+    }
+
+    /// The latest intact snapshot of `documentId` in `store` and every op after it.
+    static func load(_ documentId: String, from store: any OpStore) throws(StorageError) -> LoadedDocument {
+        var snapshot = try store.latestSnapshot(doc: documentId, atOrBefore: nil)
+        // A damaged snapshot is passed over for an earlier one (or a replay from 0).
+        while let candidate = snapshot, !candidate.isIntact {
+            snapshot = candidate.version > 0
+                ? try store.latestSnapshot(doc: documentId, atOrBefore: candidate.version - 1) : nil
+        }
+        let start = snapshot?.version ?? 0
+        let rows = try store.ops(doc: documentId, from: start, limit: Int(Int32.max))
+        let records = try Self.records(rows)
+        return LoadedDocument(
+            document: StoredDocument(snapshotVersion: start, snapshotText: snapshot?.text ?? "", ops: records),
+            length: rows.last?.length ?? snapshot?.text.unicodeScalars.count ?? 0)
     }
 
     func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord] {
