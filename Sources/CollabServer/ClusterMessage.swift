@@ -1,5 +1,6 @@
 import CollabJSON
 import CollabOT
+import CollabStorage
 
 /// What the nodes of a cluster tell each other about a document over Redis pub/sub, on its
 /// channel `collab:v1:doc:{id}`, as `{"f":1,"node":NODE,"doc":ID,"k":KIND,...}`. `f` is the
@@ -7,8 +8,10 @@ import CollabOT
 /// side during a rolling upgrade.
 enum ClusterMessage: Equatable, Sendable {
     /// The node committed the document up to `version` (`"k":"commit","v":N`), published at
-    /// `at` (ms on the cluster's clock, `"t"`; optional on the wire) for the lag metric.
-    case committed(version: Int, at: Int64?)
+    /// `at` (ms on the cluster's clock, `"t"`; optional on the wire) for the lag metric, with
+    /// the committed records when they were few enough (`"ops"`: each op's stored JSON as a
+    /// string, so every node serves the same bytes; empty: read them from the database).
+    case committed(version: Int, at: Int64?, records: [CollabStorage.OpRecord])
     /// A participant's presence on the node, as the server's `presence` message (`"k":"presence","p":{...}`).
     case presence(PresenceState)
     /// A participant left the node (`"k":"leave","clientId":...`).
@@ -42,12 +45,36 @@ enum ClusterMessage: Equatable, Sendable {
         bytes.append(contentsOf: #","doc":"#.utf8)
         JSONWriter.appendString(doc, into: &bytes)
         switch self {
-        case .committed(let version, let at):
+        case .committed(let version, let at, let records):
             bytes.append(contentsOf: #","k":"commit","v":"#.utf8)
             JSONWriter.appendInteger(version, into: &bytes)
             if let at {
                 bytes.append(contentsOf: #","t":"#.utf8)
                 JSONWriter.appendInteger(Int(at), into: &bytes)
+            }
+            if !records.isEmpty {
+                bytes.append(contentsOf: #","ops":["#.utf8)
+                for (index, record) in records.enumerated() {
+                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes.append(contentsOf: #"{"v":"#.utf8)
+                    JSONWriter.appendInteger(record.version, into: &bytes)
+                    bytes.append(contentsOf: #","clientId":"#.utf8)
+                    JSONWriter.appendString(record.clientId, into: &bytes)
+                    bytes.append(contentsOf: #","seq":"#.utf8)
+                    JSONWriter.appendInteger(record.seq, into: &bytes)
+                    bytes.append(contentsOf: #","user":"#.utf8)
+                    JSONWriter.appendString(record.user, into: &bytes)
+                    bytes.append(contentsOf: #","ts":"#.utf8)
+                    JSONWriter.appendInteger(Int(record.ts), into: &bytes)
+                    bytes.append(contentsOf: #","length":"#.utf8)
+                    JSONWriter.appendInteger(record.length, into: &bytes)
+                    bytes.append(contentsOf: #","op":"#.utf8)
+                    JSONWriter.appendString(record.opJSON, into: &bytes)
+                    bytes.append(contentsOf: #","deleted":"#.utf8)
+                    JSONWriter.appendString(record.deletedJSON, into: &bytes)
+                    bytes.append(UInt8(ascii: "}"))
+                }
+                bytes.append(UInt8(ascii: "]"))
             }
         case .presence(let state):
             bytes.append(contentsOf: #","k":"presence","p":"#.utf8)
@@ -93,7 +120,23 @@ enum ClusterMessage: Equatable, Sendable {
             guard case .integer(let version)? = object["v"], version >= 0 else { return nil }
             var at: Int64?
             if case .integer(let time)? = object["t"] { at = Int64(time) }
-            message = .committed(version: version, at: at)
+            var records: [CollabStorage.OpRecord] = []
+            if case .array(let items)? = object["ops"] {
+                for item in items {
+                    guard case .object(let fields) = item,
+                          case .integer(let v)? = fields["v"], case .string(let clientId)? = fields["clientId"],
+                          case .integer(let seq)? = fields["seq"], case .string(let user)? = fields["user"],
+                          case .integer(let ts)? = fields["ts"], case .integer(let length)? = fields["length"],
+                          case .string(let op)? = fields["op"], case .string(let deleted)? = fields["deleted"]
+                    else { return nil }
+                    records.append(CollabStorage.OpRecord(doc: doc, version: v, clientId: clientId, seq: seq, user: user,
+                                                          ts: Int64(ts), length: length, opJSON: op, deletedJSON: deleted))
+                }
+                // Consecutive and ending at the announced version, or not ours.
+                guard records.enumerated().allSatisfy({ $0.element.version == records[0].version + $0.offset }),
+                      records.last.map({ $0.version + 1 == version }) ?? true else { return nil }
+            }
+            message = .committed(version: version, at: at, records: records)
         case .string("presence")?:
             guard let raw = object["p"], let state = presence(raw) else { return nil }
             message = .presence(state)

@@ -40,8 +40,10 @@ final class ClusterPubSub: Sendable {
 
     private let publisher: Publisher
     private let queue = DispatchQueue(label: "collab.pubsub-publish")
-    /// Versions reached per document, not yet published (coalesced while a publish is running).
-    private let pendingCommits = Mutex<(versions: [String: Int], scheduled: Bool)>(([:], false))
+    /// Records committed per document, not yet published (gathered while a publish is running).
+    private let pendingCommits = Mutex<(records: [String: [CollabStorage.OpRecord]], scheduled: Bool)>(([:], false))
+    /// Past this many bytes of op JSON a notice goes without its records (receivers read them).
+    static let maxRecordBytes = 64 * 1024
     private let subscriber: RedisSubscriber
     private let nodeName = NodeName()
     /// The cluster's time in ms (the local clock plus PostgreSQL's offset), set once the writer
@@ -76,7 +78,7 @@ final class ClusterPubSub: Sendable {
                 }
                 metrics.pubsubIn.add(1, ordering: .relaxed)
                 guard node != nodeName.value.withLock({ $0 }) else { return }
-                if case .committed(_, let at?) = message {
+                if case .committed(_, let at?, _) = message {
                     metrics.pubsubLag.observe(max(0, Double(clusterClock.now() - at)) / 1000)
                 }
                 onMessage(Received(node: node, doc: doc, message: message))
@@ -112,23 +114,24 @@ final class ClusterPubSub: Sendable {
     /// several commits of a document waiting together go out as one notice of the latest).
     func announce(_ records: [CollabStorage.OpRecord]) {
         let schedule = pendingCommits.withLock { pending -> Bool in
-            for record in records {
-                pending.versions[record.doc] = max(pending.versions[record.doc] ?? 0, record.version + 1)
-            }
+            for record in records { pending.records[record.doc, default: []].append(record) }
             defer { pending.scheduled = true }
             return !pending.scheduled
         }
         guard schedule else { return }
         queue.async { [self] in
-            let versions = pendingCommits.withLock { pending in
+            let byDocument = pendingCommits.withLock { pending in
                 defer {
-                    pending.versions = [:]
+                    pending.records = [:]
                     pending.scheduled = false
                 }
-                return pending.versions
+                return pending.records
             }
-            for (doc, version) in versions.sorted(by: { $0.key < $1.key }) {
-                publishNow(.committed(version: version, at: clusterClock.now()), doc: doc)
+            for (doc, records) in byDocument.sorted(by: { $0.key < $1.key }) {
+                guard let last = records.last else { continue }
+                let bytes = records.reduce(0) { $0 + $1.opJSON.utf8.count + $1.deletedJSON.utf8.count }
+                let carried = bytes <= Self.maxRecordBytes ? records : []
+                publishNow(.committed(version: last.version + 1, at: clusterClock.now(), records: carried), doc: doc)
             }
         }
     }

@@ -237,8 +237,8 @@ final class LoopRooms {
     func receive(_ received: ClusterPubSub.Received) {
         let documentId = received.doc
         switch received.message {
-        case .committed(let version, _):
-            storedHeadMoved(documentId, to: version)
+        case .committed(let version, _, let records):
+            storedHeadMoved(documentId, to: version, records: records)
         case .presence(let state):
             rooms[documentId]?.room.receiveRemotePresence(state, from: received.node)
         case .leave(let clientId):
@@ -261,11 +261,17 @@ final class LoopRooms {
 
     /// Another node announced that `documentId` reached `version`: a room here that has not
     /// takes in the ops it lacks now rather than at its next poll.
-    func storedHeadMoved(_ documentId: String, to version: Int) {
+    /// With `records` (the notice carried them) that continue the room's durable version, the
+    /// room takes them in without reading; otherwise (a gap, or none) it reads what it lacks.
+    func storedHeadMoved(_ documentId: String, to version: Int, records: [CollabStorage.OpRecord] = []) {
         guard !isDraining, let entry = rooms[documentId], entry.room.failure == nil,
               version > entry.room.durableVersion else { return }
         guard entry.room.canPollStoredHead else { return }
         metrics.noticeCatchUps.add(1, ordering: .relaxed)
+        if entry.room.takeInStored(records) {
+            metrics.noticeRecordsTaken.add(1, ordering: .relaxed)
+            return
+        }
         entry.room.pollStoredHead(knownStored: version)
     }
 

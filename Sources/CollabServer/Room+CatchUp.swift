@@ -1,4 +1,5 @@
 import CollabOT
+import CollabStorage
 
 extension Room {
     /// Another writer stored versions this room had not seen (an operator's `import --force`
@@ -61,6 +62,24 @@ extension Room {
         }
         _ = absorbStoredOps(expectingSome: true, why: why)
         startAppendIfIdle()
+    }
+
+    /// Takes in ops another node stored and published with its commit notice, without reading
+    /// them: those at or above the durable version, if they continue it. False if they do not
+    /// (a gap: an earlier notice was lost) or do not decode; the caller then reads.
+    func takeInStored(_ rows: [CollabStorage.OpRecord]) -> Bool {
+        guard canPollStoredHead else { return false }
+        let fresh = rows.filter { $0.version >= durableVersion }
+        guard let first = fresh.first, first.version == durableVersion,
+              let records = try? RoomStorage.records(fresh) else { return false }
+        onCatchUp?(false)
+        appendEpoch += 1
+        store.tookIn(documentId, lengthAfter: fresh[fresh.count - 1].length)
+        guard absorbStoredOps(expectingSome: true, why: "another node's commit notice", fetched: records) else {
+            return true
+        }
+        startAppendIfIdle()
+        return true
     }
 
     /// Whether a poll would look now: not while appends are outstanding (their completion, or

@@ -163,6 +163,11 @@ final class RoomStorage: RoomStore {
         }
     }
 
+    func tookIn(_ documentId: String, lengthAfter: Int) {
+        documentLength = lengthAfter
+        startsChain = true
+    }
+
     func saveSnapshot(of documentId: String, version: Int, text: String) {
         let snapshot = Snapshot(doc: documentId, version: version, text: text,
                                 createdAt: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))

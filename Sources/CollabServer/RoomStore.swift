@@ -41,6 +41,11 @@ public protocol RoomStore: AnyObject {
     func catchUp(_ documentId: String, from version: Int,
                  completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void)
 
+    /// The room took in ops another writer stored (from a commit notice, not read through the
+    /// store): the document's length after them is `lengthAfter`, and the next append starts a
+    /// new chain. (Default: nothing to note.)
+    func tookIn(_ documentId: String, lengthAfter: Int)
+
     /// The next join generation of `clientId` on a database shared by several nodes (see the
     /// extension's default: nil on one node).
     func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int?
@@ -51,6 +56,8 @@ public protocol RoomStore: AnyObject {
 }
 
 extension RoomStore {
+    func tookIn(_ documentId: String, lengthAfter: Int) {}
+
     /// Reads at once and answers before returning.
     func catchUp(_ documentId: String, from version: Int,
                  completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {

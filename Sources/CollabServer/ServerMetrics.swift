@@ -26,6 +26,8 @@ final class ServerMetrics: Sendable {
     let pubsubLag = MetricHistogram(bounds: ServerMetrics.latencyBuckets)
     /// Rooms that caught up on another node's notice.
     let noticeCatchUps = Atomic<Int>(0)
+    /// Of those, the ones that took the records the notice carried (no database read).
+    let noticeRecordsTaken = Atomic<Int>(0)
     /// 1 while the database answers (the writer's latest commit or probe).
     let databaseUp = Atomic<Int>(1)
     /// PostgreSQL writer: groups written again (lost connection, isolation), lost commits found
@@ -107,6 +109,7 @@ final class ServerMetrics: Sendable {
         metric("collab_pubsub_messages_received_total", "counter", "Commit notices received (this node's own included).", pubsubIn)
         metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
         metric("collab_notice_catch_ups_total", "counter", "Times a room took in another node's ops on its notice.", noticeCatchUps)
+        metric("collab_notice_records_taken_total", "counter", "Of those, times the notice carried the ops (no database read).", noticeRecordsTaken)
         pubsubLag.append(to: &out, name: "collab_pubsub_lag_seconds",
                          help: "From another node's commit notice being published to its receipt here (PostgreSQL's clock on both ends).")
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",

@@ -297,6 +297,8 @@ import Testing
         delays.sort()
         // Head polling alone (every second) would put the median near 500 ms.
         #expect(delays[delays.count / 2] < 0.1, "median propagation \(delays[delays.count / 2]) s")
+        // The notices carried the ops: node 1 took them in without reading the database.
+        #expect(try cluster.metric("collab_notice_records_taken_total", node: 1) ?? 0 >= 10)
         // Node 1 measured how long the notices took (PostgreSQL's clock on both ends).
         #expect(try cluster.metric("collab_pubsub_lag_seconds_count", node: 1) ?? 0 >= 20)
         #expect(try cluster.metric("collab_pubsub_lag_seconds_bucket{le=\"0.1\"}", node: 1) ?? 0 >= 19)
