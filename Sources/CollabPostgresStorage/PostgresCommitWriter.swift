@@ -35,7 +35,10 @@ public final class PostgresCommitWriter: OpLogWriter {
         /// Called on the storage thread with the records a transaction stored, before their
         /// completions (fan-out to other nodes). Must return quickly.
         public var onStored: (@Sendable ([OpRecord]) -> Void)?
+        /// The round trip of the start's and each idle probe's one-row query, for the metrics.
+        public var onProbe: (@Sendable (Duration) -> Void)?
         /// Connection lost and regained, for the log.
+
         public var log: @Sendable (String) -> Void = { _ in }
 
         /// The defaults, for `database`.
@@ -105,7 +108,11 @@ public final class PostgresCommitWriter: OpLogWriter {
         }
         let shared = Shared()
         self.shared = shared
-        if let offset = try? Self.measureClockOffset(store) { shared.clockOffset.store(offset, ordering: .relaxed) }
+        let started = ContinuousClock.now
+        if let offset = try? Self.measureClockOffset(store) {
+            configuration.onProbe?(ContinuousClock.now - started)
+            shared.clockOffset.store(offset, ordering: .relaxed)
+        }
         // The connection moves to the storage thread and is used only there from now on.
         let link = ReconnectingPostgresOpStore(configuration: configuration.database, store: store, cooldown: .zero)
         link.sessionSetup = Self.sessionSetup
@@ -233,7 +240,10 @@ public final class PostgresCommitWriter: OpLogWriter {
 
     private static func probe(_ link: ReconnectingPostgresOpStore, shared: Shared, configuration: Configuration) {
         do throws(StorageError) {
-            let offset = try measureClockOffset(link.connected())
+            let store = try link.connected()
+            let started = ContinuousClock.now
+            let offset = try measureClockOffset(store)
+            configuration.onProbe?(ContinuousClock.now - started)
             shared.clockOffset.store(offset, ordering: .relaxed)
             setHealthy(true, shared: shared, configuration: configuration)
         } catch {

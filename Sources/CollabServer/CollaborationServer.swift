@@ -195,6 +195,10 @@ public final class CollaborationServer: Sendable {
             var writerConfiguration = PostgresCommitWriter.Configuration(database: database)
             writerConfiguration.onCommit = { metrics.record($0) }
             writerConfiguration.log = configuration.log
+            writerConfiguration.onProbe = { duration in
+                let (seconds, attoseconds) = duration.components
+                metrics.databaseRoundTrip.observe(Double(seconds) + Double(attoseconds) / 1e18)
+            }
             if let cluster {
                 writerConfiguration.onStored = { cluster.announce($0) }
             }

@@ -22,6 +22,8 @@ final class ServerMetrics: Sendable {
     let pubsubOut = Atomic<Int>(0)
     let pubsubIn = Atomic<Int>(0)
     let pubsubInvalid = Atomic<Int>(0)
+    /// The PostgreSQL writer's idle probes: one round trip each, seconds.
+    let databaseRoundTrip = MetricHistogram(bounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5])
     /// From a commit notice's publication to its receipt, seconds on the cluster's clock.
     let pubsubLag = MetricHistogram(bounds: ServerMetrics.latencyBuckets)
     /// Rooms that caught up on another node's notice.
@@ -110,6 +112,8 @@ final class ServerMetrics: Sendable {
         metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
         metric("collab_notice_catch_ups_total", "counter", "Times a room took in another node's ops on its notice.", noticeCatchUps)
         metric("collab_notice_records_taken_total", "counter", "Of those, times the notice carried the ops (no database read).", noticeRecordsTaken)
+        databaseRoundTrip.append(to: &out, name: "collab_database_round_trip_seconds",
+                                 help: "PostgreSQL: one query's round trip, measured by the writer's idle probes (about once a second).")
         pubsubLag.append(to: &out, name: "collab_pubsub_lag_seconds",
                          help: "From another node's commit notice being published to its receipt here (PostgreSQL's clock on both ends).")
         commitDuration.append(to: &out, name: "collab_commit_duration_seconds",

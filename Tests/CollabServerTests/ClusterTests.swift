@@ -367,6 +367,7 @@ import Testing
         #expect(try cluster.document("pgdown", node: 0).text == "ab")
         #expect(try cluster.metric("collab_database_retries_total", node: 0) ?? 0 > 0)
         #expect(try cluster.metric("collab_database_up", node: 0) == 1)
+        #expect(try cluster.metric("collab_database_round_trip_seconds_count", node: 0) ?? 0 > 0)
         expectExactlyOnce(try cluster.ops("pgdown", node: 0))
     }
 
