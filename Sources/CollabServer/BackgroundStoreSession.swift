@@ -79,9 +79,4 @@ final class BackgroundStoreSession: Sendable {
             }
         }
     }
-
-    /// Ends the session (after any poll in progress).
-    func close() {
-        queue.sync { [session] in session.store.close() }
-    }
 }

@@ -169,11 +169,6 @@ final class ClusterPubSub: Sendable {
         }
     }
 
-    /// Waits until everything queued so far was published (or dropped).
-    func flush() {
-        queue.sync {}
-    }
-
     /// Stops the subscriber and closes the connections.
     func close() {
         subscriber.close()

@@ -31,7 +31,7 @@ public final class CollaborationServer: Sendable {
 
     /// Opens (creating and migrating) the database, starts the loops and binds.
     public init(configuration original: CollaborationServerConfiguration) throws(CollaborationServerError) {
-        let configuration = Self.reportingLinesAsEvents(original)
+        let configuration = Self.prepared(original)
         self.configuration = configuration
         let metrics = ServerMetrics()
         self.metrics = metrics
@@ -218,9 +218,10 @@ public final class CollaborationServer: Sendable {
         }
     }
 
-    /// `configuration` whose `log` lines also go out as structured `error` events (and whose
-    /// rooms check the stored head at joins on a shared database).
-    private static func reportingLinesAsEvents(_ configuration: CollaborationServerConfiguration)
+    /// `configuration` as the server runs it: its `log` lines also go out as structured `error`
+    /// events, and on a shared database its rooms check the stored head at joins (so they
+    /// include other nodes' ops) and retry longer when racing another node for versions.
+    private static func prepared(_ configuration: CollaborationServerConfiguration)
         -> CollaborationServerConfiguration {
         var configuration = configuration
         // A shared database: joins look at its head, so they include other nodes' ops, and

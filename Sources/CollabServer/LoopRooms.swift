@@ -34,8 +34,10 @@ final class LoopRooms {
         self.reader = reader
         self.writer = writer
         // On PostgreSQL ops carry its time (the writer measures the offset), one timeline for all nodes.
-        self.clock = LoopClock(loop: loop) { [writer] in
-            (writer as? PostgresCommitWriter)?.clockOffsetMilliseconds ?? 0
+        if let postgres = writer as? PostgresCommitWriter {
+            self.clock = LoopClock(loop: loop) { [weak postgres] in postgres?.clockOffsetMilliseconds ?? 0 }
+        } else {
+            self.clock = LoopClock(loop: loop)
         }
         self.configuration = configuration
         self.metrics = metrics

@@ -121,8 +121,7 @@ final class RoomStorage: RoomStore {
         try reading { () throws(StorageError) in
             let rows = try reader.ops(doc: documentId, from: version, limit: Int(Int32.max))
             let records = try Self.records(rows)
-            if let last = rows.last { documentLength = last.length }
-            startsChain = true
+            tookIn(documentId, lengthAfter: rows.last?.length ?? documentLength)
             return records
         }
     }
@@ -137,11 +136,7 @@ final class RoomStorage: RoomStore {
     func catchUp(_ documentId: String, from version: Int,
                  completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
         guard let background else {
-            do {
-                completion(.success(try catchUp(documentId, from: version)))
-            } catch {
-                completion(.failure(error))
-            }
+            completion(Result { () throws(RoomStoreError) in try catchUp(documentId, from: version) })
             return
         }
         let bound = LoopBound(completion, eventLoop: loop)
@@ -150,8 +145,7 @@ final class RoomStorage: RoomStore {
             do throws(StorageError) {
                 let rows = try result.get()
                 let records = try Self.records(rows)
-                if let last = rows.last { self.documentLength = last.length }
-                self.startsChain = true
+                self.tookIn(documentId, lengthAfter: rows.last?.length ?? self.documentLength)
                 bound.value(.success(records))
             } catch {
                 bound.value(.failure(RoomStoreError("\(error)")))

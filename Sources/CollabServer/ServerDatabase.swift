@@ -10,15 +10,6 @@ public enum ServerDatabase: Sendable, Hashable {
     /// A PostgreSQL database, migrated at start under an advisory lock.
     case postgres(PostgresConfiguration)
 
-    /// What logs and errors call it (no password).
-    public var displayName: String {
-        switch self {
-        case .sqlite(let path): path
-        case .postgres(let configuration):
-            "postgres://\(configuration.user)@\(configuration.host):\(configuration.port)/\(configuration.database ?? configuration.user)"
-        }
-    }
-
     /// A connection for one report off the loops (the caller closes it with `close(_:)`).
     func openForReading() throws(StorageError) -> any HistoryStore {
         switch self {
