@@ -5,8 +5,7 @@ import Dispatch
 
 /// A loop's PostgreSQL session on a queue of its own, for the reads a room would otherwise wait
 /// for on its loop: the once-a-second look at the active documents' stored versions (one
-/// query for all), and what a join needs (the stored head, the client's row, its join
-/// generation). Completions run on the session's queue; callers hop back to their loop.
+/// query for all), loading documents, and every read a room makes (`RoomStorage`). Completions run on the session's queue; callers hop back to their loop.
 final class BackgroundStoreSession: Sendable {
     /// The session, used only on `queue`.
     private final class Session: @unchecked Sendable {
@@ -36,30 +35,13 @@ final class BackgroundStoreSession: Sendable {
         }
     }
 
-    /// What a join of `clientId` on `doc` needs from the store, or nil if it cannot be read
-    /// (the join then reads on the loop and reports the failure as usual).
-    func prefetchJoin(doc: String, clientId: String, completion: @escaping @Sendable (JoinPrefetch?) -> Void) {
-        queue.async { [session] in
-            let prefetch = try? session.store.withStore { store throws(StorageError) -> JoinPrefetch in
-                let head = try store.currentVersion(doc: doc)
-                let client = try store.client(doc: doc, clientId: clientId).map {
-                    StoredClient(sub: $0.user, highestSeq: $0.highestSeq, highestSeqVersion: $0.highestVersion)
-                }
-                let generation = try store.claimJoin(doc: doc, clientId: clientId)
-                return JoinPrefetch(storedVersion: head, client: client, generation: generation)
-            }
-            completion(prefetch)
-        }
-    }
-
-    /// Every op of `doc` from `version` on, passed to `completion` on the session's queue.
-    func ops(of doc: String, from version: Int,
-             completion: @escaping @Sendable (Result<[CollabStorage.OpRecord], StorageError>) -> Void) {
+    /// `body` run on the session's queue with its store (reconnected if PostgreSQL dropped
+    /// it), its result passed to `completion` there.
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresOpStore) throws(StorageError) -> T,
+                completion: @escaping @Sendable (Result<T, StorageError>) -> Void) {
         queue.async { [session] in
             do throws(StorageError) {
-                completion(.success(try session.store.withStore { store throws(StorageError) in
-                    try store.ops(doc: doc, from: version, limit: Int(Int32.max))
-                }))
+                completion(.success(try session.store.withStore(body)))
             } catch {
                 completion(.failure(error))
             }

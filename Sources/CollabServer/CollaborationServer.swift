@@ -219,15 +219,13 @@ public final class CollaborationServer: Sendable {
     }
 
     /// `configuration` as the server runs it: its `log` lines also go out as structured `error`
-    /// events, and on a shared database its rooms check the stored head at joins (so they
-    /// include other nodes' ops) and retry longer when racing another node for versions.
+    /// events, and on a shared database its rooms retry longer when racing another node for
+    /// versions.
     private static func prepared(_ configuration: CollaborationServerConfiguration)
         -> CollaborationServerConfiguration {
         var configuration = configuration
-        // A shared database: joins look at its head, so they include other nodes' ops, and
-        // rooms racing another node for versions retry longer.
+        // A shared database: rooms racing another node for versions retry longer.
         if configuration.postgres != nil {
-            configuration.room.checksStoredHeadOnJoin = true
             configuration.room.maxConsecutiveCatchUps = max(configuration.room.maxConsecutiveCatchUps, 64)
         }
         let logLine = configuration.log, logEvent = configuration.logEvent

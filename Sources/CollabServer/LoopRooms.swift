@@ -66,16 +66,6 @@ final class LoopRooms {
             }
             let log = configuration.log
             room.onFailure = { error in log("document \(documentId) failed; its clients reconnect: \(error)") }
-            if let background = backgroundSession {
-                // A join's reads happen off the loop; the join is handled here once they are in.
-                let loop = self.loop
-                room.joinPrefetcher = { clientId, completion in
-                    let bound = LoopBound(completion, eventLoop: loop)
-                    background.prefetchJoin(doc: documentId, clientId: clientId) { prefetch in
-                        loop.execute { bound.value(prefetch) }
-                    }
-                }
-            }
             let entry = RoomEntry(room: room)
             rooms[documentId] = entry
             metrics.roomsLoaded.add(1, ordering: .relaxed)
@@ -279,14 +269,14 @@ final class LoopRooms {
 
     // MARK: - History actions
 
-    /// Runs `body` on the room of `documentId` (loaded if needed; nil if it cannot be, or is
-    /// being deleted). A room loaded only for this unloads after the idle time, once its
-    /// commits are durable.
-    func withRoom(_ documentId: String, _ body: (Room?) -> Void) {
-        let entry = room(for: documentId)
-        body(entry?.room)
-        if let entry, entry.connectionCount == 0, entry.idleTimer == nil {
-            scheduleUnload(entry, after: configuration.roomIdleTime)
+    /// Runs `body` on the room of `documentId` (loaded if needed, off the loop where the store
+    /// is remote; nil if it cannot be, or is being deleted). A room loaded only for this
+    /// unloads after the idle time, once its commits are durable.
+    func withRoom(_ documentId: String, _ body: @escaping (Room?) -> Void) {
+        loadRoom(documentId) { [weak self] entry in
+            body(entry?.room)
+            guard let self, let entry, entry.connectionCount == 0, entry.idleTimer == nil else { return }
+            self.scheduleUnload(entry, after: self.configuration.roomIdleTime)
         }
     }
 

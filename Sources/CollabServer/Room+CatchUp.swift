@@ -33,35 +33,26 @@ extension Room {
     }
 
     /// Looks at the version the store holds (every `RoomConfiguration.headPollInterval` while
-    /// editors are connected): another writer's ops are taken in and sent on, so editors here
-    /// see them without typing. Skipped while appends are outstanding: their completion, or
-    /// their conflict, settles the question first.
-    /// `knownStored`: the stored version if the caller already read it (a batched poll off the
-    /// loop, another node's notice), saving the read.
-    /// `synchronously`: absorb before returning (a join, which must answer with what it found),
-    /// else the ops are read off the loop where the store can.
-    func pollStoredHead(knownStored: Int? = nil, synchronously: Bool = false) {
+    /// editors are connected, and whenever someone saw a version this room has not): another
+    /// writer's ops are taken in and sent on, so editors here see them without typing. Skipped
+    /// while appends are outstanding: their completion, or their conflict, settles the question
+    /// first.
+    /// `knownStored`: the stored version if the caller already knows it (a batched poll off the
+    /// loop, another node's notice, a join's read), saving the read.
+    func pollStoredHead(knownStored: Int? = nil) {
         guard canPollStoredHead else { return }
-        let stored: Int
-        if let knownStored {
-            stored = knownStored
-        } else {
-            do {
-                stored = try store.storedVersion(of: documentId)
-            } catch {
-                return  // a failed read is retried at the next poll
+        guard let stored = knownStored else {
+            store.storedVersion(of: documentId) { [weak self] result in
+                // A failed read is retried at the next poll.
+                guard let self, case .success(let stored) = result else { return }
+                self.pollStoredHead(knownStored: stored)
             }
+            return
         }
         guard stored > durableVersion else { return }
         onCatchUp?(false)
         appendEpoch += 1
-        let why = "the stored version is \(stored)"
-        guard synchronously else {
-            fetchAndAbsorb(expectingSome: true, why: why)
-            return
-        }
-        _ = absorbStoredOps(expectingSome: true, why: why)
-        startAppendIfIdle()
+        fetchAndAbsorb(expectingSome: true, why: "the stored version is \(stored)")
     }
 
     /// Takes in ops another node stored and published with its commit notice, without reading
@@ -70,7 +61,7 @@ extension Room {
     func takeInStored(_ rows: [CollabStorage.OpRecord]) -> Bool {
         guard canPollStoredHead else { return false }
         let fresh = rows.filter { $0.version >= durableVersion }
-        guard let first = fresh.first, first.version == durableVersion,
+        guard let first = fresh.first, first.version == durableVersion, oldestBaseOfOurs >= recentBase,
               let records = try? RoomStorage.records(fresh) else { return false }
         onCatchUp?(false)
         appendEpoch += 1
@@ -88,39 +79,56 @@ extension Room {
         failure == nil && appendingBatches.isEmpty && !isBackingOff && !isCatchingUp
     }
 
-    /// Reads the ops stored from `durableVersion` on (off the loop where the store can; no
-    /// append or poll starts meanwhile), absorbs them and appends ours again.
+    /// The oldest version an op of ours not yet durable was made against (`durableVersion` if
+    /// none): a catch-up transforms ours again from there.
+    var oldestBaseOfOurs: Int {
+        recent[(durableVersion - recentBase)...].compactMap { record -> Int? in
+            if case .client(let base, _)? = submissions[record.version] { return base }
+            return nil
+        }.reduce(durableVersion, min)
+    }
+
+    /// Reads the ops stored from `durableVersion` on (off the loop where the store is remote;
+    /// no append or poll starts meanwhile), absorbs them and appends ours again. Reads from
+    /// further back if ours were made against versions older than the window.
     private func fetchAndAbsorb(expectingSome: Bool, why: String) {
         isCatchingUp = true
         let base = durableVersion
-        store.catchUp(documentId, from: base) { [weak self] result in
+        let oldest = oldestBaseOfOurs
+        let from = oldest < recentBase ? max(oldest, horizon) : base
+        store.catchUp(documentId, from: from) { [weak self] result in
             guard let self else { return }
             self.isCatchingUp = false
             guard self.failure == nil else { return }
             switch result {
             case .failure(let error):
                 self.fail(RoomStoreError("catching up (\(why)) failed: \(error)"))
-            case .success(let theirs):
+            case .success(let read):
                 // Nothing moves the durable version while a catch-up is under way.
                 guard self.durableVersion == base else {
                     self.fail(RoomStoreError("catching up (\(why)): the durable version moved during the read"))
                     return
                 }
+                // What was read below the window joins it; the rest is theirs.
+                let older = read.prefix { $0.version < self.recentBase }
+                if let first = older.first, first.version == from, older.count == self.recentBase - from {
+                    self.recent = Array(older) + self.recent
+                    self.recentBase = from
+                }
+                let theirs = Array(read.drop { $0.version < base })
                 guard self.absorbStoredOps(expectingSome: expectingSome, why: why, fetched: theirs) else { return }
                 self.startAppendIfIdle()
             }
         }
     }
 
-    /// Fetches the ops stored from `durableVersion` on, applies them under our pending ones
-    /// (rebased over them) and delivers them; false (after failing the room) if that cannot be done.
-    /// `fetched`: the ops already read (off the loop); nil reads them here.
-    private func absorbStoredOps(expectingSome: Bool, why: String, fetched: [OpRecord]? = nil) -> Bool {
+    /// Applies `theirs` (the ops stored from `durableVersion` on) under our pending ones
+    /// (rebased over them) and delivers them; false (after failing the room) if that cannot
+    /// be done.
+    private func absorbStoredOps(expectingSome: Bool, why: String, fetched theirs: [OpRecord]) -> Bool {
         let ours = Array(recent[(durableVersion - recentBase)...])
-        let theirs: [OpRecord]
         var rebuilt: DocumentText
         do {
-            theirs = try fetched ?? store.catchUp(documentId, from: durableVersion)
             rebuilt = DocumentText(try durableText())
         } catch {
             fail(RoomStoreError("catching up (\(why)) failed: \(error)"))
@@ -139,19 +147,8 @@ extension Room {
         }
         // Ours, each transformed again from the op its author sent, over every record from the
         // version it was made against, in the new stored order: what its author will compute.
-        let storedBefore: ArraySlice<OpRecord>
-        do {
-            let oldestBase = ours.compactMap { record -> Int? in
-                if case .client(let base, _)? = submissions[record.version] { return base }
-                return nil
-            }.min() ?? durableVersion
-            guard let found = try records(from: min(oldestBase, durableVersion), to: durableVersion) else {
-                fail(RoomStoreError("catching up: the history ours were made against is gone"))
-                return false
-            }
-            storedBefore = found
-        } catch {
-            fail(RoomStoreError("catching up: \(error)"))
+        guard case .found(let storedBefore) = records(from: min(oldestBaseOfOurs, durableVersion), to: durableVersion) else {
+            fail(RoomStoreError("catching up: the history ours were made against is gone"))
             return false
         }
         let historyStart = storedBefore.first?.version ?? durableVersion
@@ -210,6 +207,7 @@ extension Room {
         deliver(theirs[...])
         saveSnapshotIfDue()
         trimRecent()
+        runDurableWaiters()
         return true
     }
 }

@@ -10,7 +10,8 @@ extension Room {
     /// reached is held until it has (a recipient never gets a presence ahead of its text).
     func receiveRemotePresence(_ state: PresenceState, from node: String) {
         guard failure == nil, !sessions.contains(where: { $0.clientId == state.clientId }) else { return }
-        if state.version > durableVersion { pollStoredHead() }
+        // The other node stored that version: take it in (off the loop where the store is remote).
+        if state.version > durableVersion { pollStoredHead(knownStored: state.version) }
         guard state.version <= durableVersion else {
             heldRemotePresence[state.clientId] = (node, state)
             return
@@ -19,7 +20,8 @@ extension Room {
         var current = state
         if let selection = state.selection {
             // A selection older than this room can transform from is dropped, as a local one is.
-            guard let history = try? records(from: state.version, to: durableVersion) else { return }
+            // (Past the window: the other node is far behind; its next presence will do.)
+            guard case .found(let history) = records(from: state.version, to: durableVersion) else { return }
             var transformed = selection
             for record in history { transformed = record.operation.transform(selection: transformed) }
             current.selection = transformed

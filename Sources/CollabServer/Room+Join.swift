@@ -15,31 +15,41 @@ extension Room {
     /// alternative, holding the answer until the pending commit completes, would add an
     /// fsync of latency to every join under load and still need the durable text when
     /// more ops are pending behind it.
-    /// `prefetched`: what a shared database said, read off the loop just before (else the
-    /// join reads here).
-    func join(_ session: Session, _ request: JoinRequest, prefetched: JoinPrefetch? = nil) {
+    ///
+    /// First the store is asked what the join needs (the client id's row, its join generation
+    /// on a shared database, the stored version); the session holds what the client sends
+    /// meanwhile. Another node may have stored versions this room has not taken in yet: a
+    /// version the client saw there must not meet `version_ahead` here, so the answer waits
+    /// until the room has caught up to the version read.
+    func join(_ session: Session, _ request: JoinRequest) {
         guard failure == nil else {
             session.close(code: .internalError, reason: "storage failure")
             return
         }
-        // Another node may have stored versions this room has not polled yet: a version the
-        // client saw there must not meet `version_ahead` here.
-        if configuration.checksStoredHeadOnJoin || (request.version ?? 0) > durableVersion {
-            pollStoredHead(knownStored: prefetched?.storedVersion, synchronously: true)
-            guard failure == nil else {
-                session.close(code: .internalError, reason: "storage failure")
-                return
+        session.hold()
+        store.joinState(of: request.clientId, in: documentId) { [weak self, weak session] result in
+            guard let self, let session else { return }
+            switch result {
+            case .failure:
+                session.resume { session.sendError(ClientMessageError(.internal, "storage failure")) }
+            case .success(let stored):
+                self.whenDurable(atLeast: stored.storedVersion) {
+                    session.resume { self.answerJoin(session, request, stored: stored) }
+                }
             }
+        }
+    }
+
+    /// Answers a join once the room holds every version the store had when asked.
+    private func answerJoin(_ session: Session, _ request: JoinRequest, stored: StoredJoinState,
+                            historyRead: Bool = false) {
+        guard failure == nil else {
+            session.close(code: .internalError, reason: "storage failure")
+            return
         }
         let clientId = request.clientId
         let sub = session.identity.sub ?? "anon-" + clientId
-        let known: ClientIdState?
-        do {
-            known = try clientState(clientId, prefetched: prefetched)
-        } catch {
-            session.sendError(ClientMessageError(.internal, "storage failure"))
-            return
-        }
+        let known = clientState(clientId, stored: stored.client)
         if let known, known.sub != sub {
             session.sendError(ClientMessageError(.badMessage, "clientId is held by another user"))
             return
@@ -47,6 +57,17 @@ extension Room {
         if let version = request.version, version > durableVersion {
             session.sendError(ClientMessageError(.versionAhead, "version \(version) is ahead of the server's \(durableVersion)"))
             session.close(code: .versionAhead, reason: "version ahead")
+            return
+        }
+        // A catch-up reaching past the window: read it in first (then join again from here).
+        if !historyRead, let version = request.version, durableVersion - version <= configuration.maxCatchUpOps,
+           case .notLoaded = records(from: version, to: durableVersion) {
+            session.hold()
+            loadHistory(from: version) { [weak self, weak session] _ in
+                // A failed read leaves the history unloaded: the join gets a snapshot instead.
+                guard let self, let session else { return }
+                session.resume { self.answerJoin(session, request, stored: stored, historyRead: true) }
+            }
             return
         }
         if clients[clientId] == nil { clients[clientId] = ClientIdState(sub: sub) }
@@ -63,12 +84,7 @@ extension Room {
             previous.closeReplaced()
         }
         // Across nodes: the newest join of a client id wins, wherever it landed.
-        do {
-            session.joinGeneration = try prefetched?.generation ?? store.claimJoin(clientId, of: documentId)
-        } catch {
-            session.sendError(ClientMessageError(.internal, "storage failure"))
-            return
-        }
+        session.joinGeneration = stored.generation
         session.clientId = clientId
         session.sub = sub
         session.displayName = session.identity.name ?? request.userName ?? sub
@@ -78,7 +94,7 @@ extension Room {
         // The join answer: a replay if possible, else a snapshot.
         var replayed = false
         if let version = request.version, durableVersion - version <= configuration.maxCatchUpOps,
-           let records = try? records(from: version, to: durableVersion) {
+           case .found(let records) = records(from: version, to: durableVersion) {
             sendCatchUp(records, to: session)
             replayed = true
         }

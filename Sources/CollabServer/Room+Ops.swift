@@ -21,13 +21,28 @@ extension Room {
             return
         }
         if seq <= client.highestSeq {
-            do {
-                if let version = try storedVersion(ofSeq: seq, clientId: session.clientId) {
-                    session.send(.ack(seq: seq, version: version))
-                    return
+            switch storedVersion(ofSeq: seq, clientId: session.clientId) {
+            case .stored(let version):
+                session.send(.ack(seq: seq, version: version))
+                return
+            case .notStored:
+                break
+            case .notLoaded:
+                // Older than the window: ask the store, holding what the client sends meanwhile,
+                // then take this op again.
+                session.hold()
+                store.version(ofSeq: seq, clientId: session.clientId, of: documentId) { [weak self, weak session] result in
+                    guard let self, let session else { return }
+                    switch result {
+                    case .success(let version):
+                        self.seqLookups[session.clientId] = (seq, version)
+                        session.resume { self.submit(submission, from: session) }
+                    case .failure:
+                        session.resume {
+                            session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+                        }
+                    }
                 }
-            } catch {
-                session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
                 return
             }
         }
@@ -78,16 +93,28 @@ extension Room {
             return
         }
         var history: ArraySlice<OpRecord>
-        do {
-            guard let found = try records(from: version, to: headVersion) else {
-                session.sendError(ClientMessageError(
-                    .versionGone, "v \(version) is older than the server can transform from", seq: seq))
-                session.close(code: .versionGone, reason: "version gone")
-                return
-            }
+        switch records(from: version, to: headVersion) {
+        case .found(let found):
             history = found
-        } catch {
-            session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+        case .gone:
+            session.sendError(ClientMessageError(
+                .versionGone, "v \(version) is older than the server can transform from", seq: seq))
+            session.close(code: .versionGone, reason: "version gone")
+            return
+        case .notLoaded:
+            // Made against a version older than the window: read the ops since then in,
+            // holding what the client sends meanwhile, then take this op again.
+            session.hold()
+            loadHistory(from: version) { [weak self, weak session] result in
+                guard let self, let session else { return }
+                session.resume {
+                    guard case .success = result else {
+                        session.sendError(ClientMessageError(.internal, "storage failure", seq: seq))
+                        return
+                    }
+                    self.submit(submission, from: session)
+                }
+            }
             return
         }
         var lengthAtVersion = text.count
@@ -148,13 +175,25 @@ extension Room {
         startAppendIfIdle()
     }
 
-    /// The version of the stored op (`clientId`, `seq`): from the recent window, else the store.
-    func storedVersion(ofSeq seq: Int, clientId: String) throws(RoomStoreError) -> Int? {
+    /// Where the stored op (`clientId`, `seq`) is known from.
+    enum SeqLookup {
+        case stored(version: Int)
+        case notStored
+        /// Not in the window: the store knows.
+        case notLoaded
+    }
+
+    /// The version of the stored op (`clientId`, `seq`): from the recent window, else from the
+    /// store's answer to the last lookup (taken once).
+    func storedVersion(ofSeq seq: Int, clientId: String) -> SeqLookup {
         for record in recent[..<(durableVersion - recentBase)].reversed()
         where record.clientId == clientId && record.seq == seq {
-            return record.version
+            return .stored(version: record.version)
         }
-        return try store.version(ofSeq: seq, clientId: clientId, of: documentId)
+        if let lookup = seqLookups.removeValue(forKey: clientId), lookup.seq == seq {
+            return lookup.version.map { .stored(version: $0) } ?? .notStored
+        }
+        return recentBase == 0 ? .notStored : .notLoaded
     }
 
     static func describe(_ error: TextOperationError) -> String {
@@ -241,6 +280,7 @@ extension Room {
         saveSnapshotIfDue()
         trimRecent()
         startAppendIfIdle()
+        runDurableWaiters()
     }
 
     /// Sends a durable batch: to a client that authored none of it, one message shared

@@ -4,6 +4,21 @@ extension Room {
     /// Takes a `presence` (contract §2.3): rate-limits it (`rate_limited`), clamps it at its `v`, transforms it to the
     /// durable version and broadcasts it, coalesced to one per `presenceInterval`.
     func updatePresence(_ update: PresenceUpdate, from session: Session) {
+        if update.selection != nil, update.version <= durableVersion,
+           case .notLoaded = records(from: update.version, to: durableVersion) {
+            // Made against a version older than the window: read the ops since then in,
+            // holding what the client sends meanwhile, then take this presence again.
+            session.hold()
+            loadHistory(from: update.version) { [weak self, weak session] result in
+                guard let self, let session else { return }
+                session.resume {
+                    // A failed read drops the selection, as a version too old to transform from does.
+                    guard case .success = result else { return }
+                    self.updatePresence(update, from: session)
+                }
+            }
+            return
+        }
         guard session.presenceBucket.take(at: clock.now) else {
             session.sendError(ClientMessageError(.rateLimited, "over the presence rate limit"))
             session.recordRateLimitStrike()
@@ -16,7 +31,7 @@ extension Room {
         }
         if var selection = update.selection {
             // A selection older than the server can transform from is dropped silently.
-            guard let history = try? records(from: update.version, to: durableVersion) else { return }
+            guard case .found(let history) = records(from: update.version, to: durableVersion) else { return }
             var lengthAtVersion = text.count - lengthChange(since: durableVersion)
             for record in history { lengthAtVersion -= record.operation.lengthChange }
             selection = selection.clamped(toLength: lengthAtVersion)

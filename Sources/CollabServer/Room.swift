@@ -67,9 +67,14 @@ public final class Room {
     /// Told of each join's generation on a shared database: for the other nodes, which close
     /// their older connection of that client id.
     var onLocalClaim: ((_ clientId: String, _ generation: Int) -> Void)?
-    /// On a shared database: reads what a join of a client id needs off the loop and calls back
-    /// on the loop (nil: the join reads on the loop).
-    var joinPrefetcher: ((_ clientId: String, _ completion: @escaping (JoinPrefetch?) -> Void) -> Void)?
+    /// Waiting for the durable version to reach a version (a join that read a stored version
+    /// this room has not taken in yet); run then, or when the room fails.
+    var durableWaiters: [(version: Int, body: () -> Void)] = []
+    /// Below this version the store has no ops left to read into the window (pruned).
+    var storedHistoryFloor = 0
+    /// The answer of the last store lookup of a resubmitted seq past the window, by client id,
+    /// taken by the retried submission.
+    var seqLookups: [String: (seq: Int, version: Int?)] = [:]
     /// Restores waiting for their op to be durable, in version order.
     var pendingRestores: [(version: Int, completion: (RestoreOutcome) -> Void)] = []
     /// Why the room stopped (a failed append); a failed room closes every connection
@@ -137,35 +142,94 @@ public final class Room {
         return change
     }
 
-    /// The ops from `version` to `end` (exclusive), from memory or the store; nil if
-    /// the store no longer has them (pruned history).
-    func records(from version: Int, to end: Int) throws(RoomStoreError) -> ArraySlice<OpRecord>? {
-        guard version <= end else { return [] }
-        guard version >= horizon else { return nil }
-        if version >= recentBase {
-            return recent[(version - recentBase)..<(end - recentBase)]
-        }
-        let missing = recentBase - version
-        let older = try store.ops(of: documentId, from: version, limit: missing)
-        guard older.count == missing, older.first?.version == version, older.last?.version == recentBase - 1 else {
-            return nil
-        }
-        return ArraySlice(older + recent[0..<(end - recentBase)])
+    /// The ops from `version` to `end` (exclusive) as far as memory tells.
+    enum History {
+        /// In memory.
+        case found(ArraySlice<OpRecord>)
+        /// Below the compaction horizon or pruned from the store: nobody can have them.
+        case gone
+        /// Older than the window: `loadHistory(from:)` reads them in.
+        case notLoaded
     }
 
-    /// What is known of `clientId`: from memory, else from the store.
-    func clientState(_ clientId: String, prefetched: JoinPrefetch? = nil) throws(RoomStoreError) -> ClientIdState? {
-        if let state = clients[clientId] { return state }
-        let read: StoredClient?
-        if let prefetched {
-            read = prefetched.client
-        } else {
-            read = try store.client(clientId, of: documentId)
+    /// The ops from `version` to `end` (exclusive), if they are in memory.
+    func records(from version: Int, to end: Int) -> History {
+        guard version <= end else { return .found([]) }
+        guard version >= horizon, version >= storedHistoryFloor || version >= recentBase else { return .gone }
+        guard version >= recentBase else { return .notLoaded }
+        return .found(recent[(version - recentBase)..<(end - recentBase)])
+    }
+
+    /// Reads the stored ops from `version` up to the window into it (they leave again with the
+    /// next trim), then calls `completion` on the loop. Ops the store no longer has mark the
+    /// history `gone` below the window; a failed read is passed on.
+    func loadHistory(from version: Int, completion: @escaping (Result<Void, RoomStoreError>) -> Void) {
+        let base = recentBase
+        guard version < base else {
+            completion(.success(()))
+            return
         }
-        guard let stored = read else { return nil }
+        store.ops(of: documentId, from: version, limit: base - version) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(let read):
+                let older = read.filter { $0.version < base }
+                // The window only moves up meanwhile (a trim): then what was read ends below it
+                // and the caller, asking again, reads again.
+                if self.recentBase == base {
+                    if older.count == base - version, older.first?.version == version {
+                        self.recent = older + self.recent
+                        self.recentBase = version
+                    } else {
+                        // Pruned: the store keeps (at most) the ops it returned.
+                        let kept = older.last?.version == base - 1 ? older.first?.version ?? base : base
+                        self.storedHistoryFloor = max(self.storedHistoryFloor, kept)
+                    }
+                }
+                completion(.success(()))
+            }
+        }
+    }
+
+    /// What is known of `clientId`: from memory and from what the store said at its join,
+    /// whichever saw later seqs (it may have stored ops through another node since).
+    func clientState(_ clientId: String, stored: StoredClient?) -> ClientIdState? {
+        guard let stored else { return clients[clientId] }
+        if var state = clients[clientId] {
+            if state.inFlightSeq == nil, stored.highestSeq > state.highestSeq {
+                state.highestSeq = stored.highestSeq
+                state.lastStoredVersion = stored.highestSeqVersion
+                clients[clientId] = state
+            }
+            return state
+        }
         let state = ClientIdState(stored: stored)
         clients[clientId] = state
         return state
+    }
+
+    /// Runs `body` once the durable version reaches `version` (at once if it has), or when the
+    /// room fails. A version above the durable one was stored by another writer, or by this
+    /// room's appends not yet completed: a poll takes the former in.
+    func whenDurable(atLeast version: Int, _ body: @escaping () -> Void) {
+        guard version > durableVersion, failure == nil else {
+            body()
+            return
+        }
+        durableWaiters.append((version, body))
+        pollStoredHead(knownStored: version)
+    }
+
+    /// Runs the waiters the durable version (or a failure) satisfies; polls for the others if
+    /// nothing else is under way that will move the durable version.
+    func runDurableWaiters() {
+        guard !durableWaiters.isEmpty else { return }
+        let ready = durableWaiters.filter { failure != nil || $0.version <= durableVersion }
+        durableWaiters.removeAll { failure != nil || $0.version <= durableVersion }
+        for waiter in ready { waiter.body() }
+        if let highest = durableWaiters.map(\.version).max() { pollStoredHead(knownStored: highest) }
     }
 
     /// Stops the room after a storage failure: every connection is closed with 1011.
@@ -176,6 +240,7 @@ public final class Room {
         let restores = pendingRestores
         pendingRestores = []
         for restore in restores { restore.completion(.failed(error.description)) }
+        runDurableWaiters()
         for session in sessions {
             session.close(code: .internalError, reason: "storage failure", announce: false)
         }

@@ -25,10 +25,6 @@ public struct RoomConfiguration: Sendable {
     /// since editors of one document on two nodes race for every version and the node that
     /// just caught up starts each race a round trip behind.
     public var maxConsecutiveCatchUps = 8
-    /// Whether a join into a loaded room first reads the stored version, so its answer includes
-    /// every op another writer stored before it (set for a database shared by several nodes,
-    /// where a round trip per join buys that promise). Default false.
-    public var checksStoredHeadOnJoin = false
     /// Sustained ops per second per connection. Default 100.
     public var opsPerSecond: Double = 100
     /// Burst of ops per connection. Default 200.

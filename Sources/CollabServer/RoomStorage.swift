@@ -3,9 +3,9 @@ import CollabStorage
 import CollabTransport
 import Foundation
 
-/// One room's view of the op log: synchronous reads on its loop's read connection (SQLite's
-/// read-only one, or the loop's PostgreSQL session), appends and snapshots through the
-/// node's group-commit writer.
+/// One room's view of the op log: reads on its loop's SQLite read connection (at once) or its
+/// loop's PostgreSQL session (off the loop), appends and snapshots through the node's
+/// group-commit writer.
 ///
 /// Converts between the room's records (JSON encoded once) and the op log's rows, which
 /// also carry the document's length after each op; that length is tracked here from the
@@ -44,7 +44,11 @@ final class RoomStorage: RoomStore {
             loaded = preloaded
             self.preloaded = nil
         } else {
-            loaded = try reading { () throws(StorageError) in try Self.load(documentId, from: reader) }
+            do {
+                loaded = try Self.load(documentId, from: reader)
+            } catch {
+                throw RoomStoreError("\(error)")
+            }
         }
         documentLength = loaded.length
         return loaded.document
@@ -72,19 +76,31 @@ final class RoomStorage: RoomStore {
             length: rows.last?.length ?? snapshot?.text.unicodeScalars.count ?? 0)
     }
 
-    func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord] {
-        try reading { () throws(StorageError) in try Self.records(reader.ops(doc: documentId, from: version, limit: limit)) }
-    }
-
-    func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient? {
-        try reading { () throws(StorageError) -> StoredClient? in
-            guard let stored = try reader.client(doc: documentId, clientId: clientId) else { return nil }
-            return StoredClient(sub: stored.user, highestSeq: stored.highestSeq, highestSeqVersion: stored.highestVersion)
+    func joinState(of clientId: String, in documentId: String,
+                   completion: @escaping (Result<StoredJoinState, RoomStoreError>) -> Void) {
+        read(completion) { store throws(StorageError) in
+            let head = try store.currentVersion(doc: documentId)
+            let client = try store.client(doc: documentId, clientId: clientId).map {
+                StoredClient(sub: $0.user, highestSeq: $0.highestSeq, highestSeqVersion: $0.highestVersion)
+            }
+            // Replacements across nodes are ordered by a generation kept in the shared database.
+            let generation = try (store as? PostgresOpStore)?.claimJoin(doc: documentId, clientId: clientId)
+            return StoredJoinState(storedVersion: head, client: client, generation: generation)
         }
     }
 
-    func version(ofSeq seq: Int, clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
-        try reading { () throws(StorageError) in try reader.op(doc: documentId, clientId: clientId, seq: seq)?.version }
+    func ops(of documentId: String, from version: Int, limit: Int,
+             completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
+        read(completion) { store throws(StorageError) in
+            try Self.records(store.ops(doc: documentId, from: version, limit: limit))
+        }
+    }
+
+    func version(ofSeq seq: Int, clientId: String, of documentId: String,
+                 completion: @escaping (Result<Int?, RoomStoreError>) -> Void) {
+        read(completion) { store throws(StorageError) in
+            try store.op(doc: documentId, clientId: clientId, seq: seq)?.version
+        }
     }
 
     func append(_ records: [OpRecord], to documentId: String,
@@ -113,47 +129,21 @@ final class RoomStorage: RoomStore {
         }
     }
 
-    func storedVersion(of documentId: String) throws(RoomStoreError) -> Int {
-        try reading { () throws(StorageError) in try reader.currentVersion(doc: documentId) }
-    }
-
-    func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
-        try reading { () throws(StorageError) in
-            let rows = try reader.ops(doc: documentId, from: version, limit: Int(Int32.max))
-            let records = try Self.records(rows)
-            tookIn(documentId, lengthAfter: rows.last?.length ?? documentLength)
-            return records
-        }
-    }
-
-    func claimJoin(_ clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
-        guard let shared = reader as? ReconnectingPostgresOpStore else { return nil }
-        return try reading { () throws(StorageError) in
-            try shared.withStore { store throws(StorageError) in try store.claimJoin(doc: documentId, clientId: clientId) }
-        }
+    func storedVersion(of documentId: String, completion: @escaping (Result<Int, RoomStoreError>) -> Void) {
+        read(completion) { store throws(StorageError) in try store.currentVersion(doc: documentId) }
     }
 
     func catchUp(_ documentId: String, from version: Int,
                  completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
-        guard let background else {
-            completion(Result { () throws(RoomStoreError) in try catchUp(documentId, from: version) })
-            return
-        }
-        let bound = LoopBound(completion, eventLoop: loop)
-        let finish = LoopBound({ [weak self] (result: Result<[CollabStorage.OpRecord], StorageError>) in
+        read({ [weak self] (result: Result<([OpRecord], Int?), RoomStoreError>) in
             guard let self else { return }
-            do throws(StorageError) {
-                let rows = try result.get()
-                let records = try Self.records(rows)
-                self.tookIn(documentId, lengthAfter: rows.last?.length ?? self.documentLength)
-                bound.value(.success(records))
-            } catch {
-                bound.value(.failure(RoomStoreError("\(error)")))
-            }
-        }, eventLoop: loop)
-        let loop = self.loop
-        background.ops(of: documentId, from: version) { result in
-            loop.execute { finish.value(result) }
+            completion(result.map { records, lengthAfter in
+                self.tookIn(documentId, lengthAfter: lengthAfter ?? self.documentLength)
+                return records
+            })
+        }) { store throws(StorageError) in
+            let rows = try store.ops(doc: documentId, from: version, limit: Int(Int32.max))
+            return (try Self.records(rows), rows.last?.length)
         }
     }
 
@@ -189,11 +179,23 @@ final class RoomStorage: RoomStore {
         return records
     }
 
-    private func reading<T>(_ body: () throws(StorageError) -> T) throws(RoomStoreError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw RoomStoreError("\(error)")
+    /// Runs `body` with the store and answers on the loop: off the loop on the loop's
+    /// PostgreSQL session (a round trip away), else at once on the loop's SQLite read
+    /// connection (microseconds).
+    private func read<T: Sendable>(_ completion: @escaping (Result<T, RoomStoreError>) -> Void,
+                         _ body: @escaping @Sendable (any OpStore) throws(StorageError) -> T) {
+        guard let background else {
+            do throws(StorageError) {
+                completion(.success(try body(reader)))
+            } catch {
+                completion(.failure(RoomStoreError("\(error)")))
+            }
+            return
+        }
+        let bound = LoopBound(completion, eventLoop: loop)
+        let loop = self.loop
+        background.run(body) { result in
+            loop.execute { bound.value(result.mapError { RoomStoreError("\($0)") }) }
         }
     }
 }

@@ -12,9 +12,6 @@ public final class Session {
     enum State {
         /// Waiting for a valid `join`; the timer closes with 4408.
         case awaitingJoin(any RoomTimer)
-        /// A `join` is waiting for what the store says (read off the loop); messages that
-        /// arrive meanwhile wait in `pending`, and are handled in order after it.
-        case prefetching(any RoomTimer, pending: [ClientMessage])
         /// In the room.
         case joined
         /// Closed or replaced; everything is ignored.
@@ -30,6 +27,9 @@ public final class Session {
     let openOrder: UInt64
     let room: Room
     var state: State
+    /// Messages that arrived while the room reads what the message before them needs (the
+    /// store's answer comes later, on the loop): handled in order after it. Nil when not held.
+    private var held: [ClientMessage]?
 
     // Set at join.
     /// The client id, once joined.
@@ -115,38 +115,28 @@ public final class Session {
         switch state {
         case .closed:
             return
-        case .awaitingJoin(let timer), .prefetching(let timer, _):
+        case .awaitingJoin(let timer):
             timer.cancel()
             state = .closed
         case .joined:
             state = .closed
             room.remove(self, announce: true)
         }
+        held = nil
     }
 
     func handle(_ message: ClientMessage) {
+        if held != nil {
+            held?.append(message)
+            return
+        }
         switch state {
         case .closed:
             return
-        case .prefetching(let timer, var pending):
-            pending.append(message)
-            state = .prefetching(timer, pending: pending)
         case .awaitingJoin:
             switch message {
             case .join(let request):
-                guard let prefetcher = room.joinPrefetcher, case .awaitingJoin(let timer) = state else {
-                    room.join(self, request)
-                    return
-                }
-                // The store is a round trip away: read off the loop, hold what the client sends
-                // meanwhile, then join and handle it in order.
-                state = .prefetching(timer, pending: [])
-                prefetcher(request.clientId) { [weak self] prefetch in
-                    guard let self, case .prefetching(let timer, let pending) = self.state else { return }
-                    self.state = .awaitingJoin(timer)
-                    self.room.join(self, request, prefetched: prefetch)
-                    for message in pending { self.handle(message) }
-                }
+                room.join(self, request)
             case .op(let submission):
                 sendError(ClientMessageError(.notJoined, "send join first", seq: submission.seq))
             case .presence, .ping:
@@ -166,9 +156,31 @@ public final class Session {
         }
     }
 
+    /// Holds what the client sends from now on: the room is reading what the message being
+    /// handled needs.
+    func hold() {
+        if held == nil { held = [] }
+    }
+
+    /// The read is in: runs `resumed` (the held message's handling, again or continued), then
+    /// the messages held meanwhile, in order (holding the rest again if one of them reads).
+    func resume(_ resumed: () -> Void) {
+        guard let pending = held else { return }
+        held = nil
+        guard !isClosed else { return }
+        resumed()
+        for (index, message) in pending.enumerated() {
+            guard held == nil else {
+                held?.append(contentsOf: pending[index...])
+                return
+            }
+            handle(message)
+        }
+    }
+
     private func joinTimedOut() {
         switch state {
-        case .awaitingJoin, .prefetching: break
+        case .awaitingJoin: break
         case .joined, .closed: return
         }
         close(code: .joinTimeout, reason: "no join in time")
@@ -218,13 +230,14 @@ public final class Session {
         switch state {
         case .closed:
             return
-        case .awaitingJoin(let timer), .prefetching(let timer, _):
+        case .awaitingJoin(let timer):
             timer.cancel()
             state = .closed
         case .joined:
             state = .closed
             room.remove(self, announce: announce)
         }
+        held = nil
         client.close(code: code, reason: reason)
     }
 

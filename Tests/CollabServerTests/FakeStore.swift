@@ -30,7 +30,32 @@ final class FakeStore: RoomStore {
         return StoredDocument(snapshotVersion: 0, snapshotText: "", ops: log)
     }
 
-    func ops(of documentId: String, from version: Int, limit: Int) throws(RoomStoreError) -> [OpRecord] {
+    /// Reads answer only when the test calls `answerReads()` (a store a round trip away);
+    /// otherwise at once, as SQLite's read connection does.
+    var defersReads = false
+    /// Reads waiting for `answerReads()`, oldest first.
+    private var deferredReads: [() -> Void] = []
+    /// Fails every read (a store that cannot be reached).
+    var readsFail = false
+    /// Join generations taken so far, as a shared database would (nil: one node).
+    var joinGenerations: [String: Int]?
+
+    private func read<T>(_ completion: @escaping (Result<T, RoomStoreError>) -> Void, _ body: @escaping () -> T) {
+        let answer = { [weak self] in
+            guard let self else { return }
+            completion(self.readsFail ? .failure(RoomStoreError("connection refused")) : .success(body()))
+        }
+        if defersReads { deferredReads.append(answer) } else { answer() }
+    }
+
+    /// Answers the deferred reads (and those they start), in order.
+    func answerReads() {
+        while !deferredReads.isEmpty { deferredReads.removeFirst()() }
+    }
+
+    var deferredReadCount: Int { deferredReads.count }
+
+    func storedOps(of documentId: String, from version: Int, limit: Int) -> [OpRecord] {
         readCount += 1
         let log = ops[documentId] ?? []
         let start = max(version, prunedBelow)
@@ -38,16 +63,35 @@ final class FakeStore: RoomStore {
         return Array(log[start..<min(log.count, start + limit)])
     }
 
-    func client(_ clientId: String, of documentId: String) throws(RoomStoreError) -> StoredClient? {
-        readCount += 1
-        guard let last = (ops[documentId] ?? []).last(where: { $0.clientId == clientId }) else { return nil }
-        let highest = (ops[documentId] ?? []).filter { $0.clientId == clientId }.max { $0.seq < $1.seq } ?? last
-        return StoredClient(sub: last.user, highestSeq: highest.seq, highestSeqVersion: highest.version)
+    func joinState(of clientId: String, in documentId: String,
+                   completion: @escaping (Result<StoredJoinState, RoomStoreError>) -> Void) {
+        read(completion) { [self] in
+            readCount += 1
+            let log = ops[documentId] ?? []
+            let client = log.last(where: { $0.clientId == clientId }).map { last in
+                let highest = log.filter { $0.clientId == clientId }.max { $0.seq < $1.seq } ?? last
+                return StoredClient(sub: last.user, highestSeq: highest.seq, highestSeqVersion: highest.version)
+            }
+            var generation: Int?
+            if joinGenerations != nil {
+                generation = (joinGenerations?[clientId] ?? 0) + 1
+                joinGenerations?[clientId] = generation
+            }
+            return StoredJoinState(storedVersion: log.count, client: client, generation: generation)
+        }
     }
 
-    func version(ofSeq seq: Int, clientId: String, of documentId: String) throws(RoomStoreError) -> Int? {
-        readCount += 1
-        return (ops[documentId] ?? []).first { $0.clientId == clientId && $0.seq == seq }?.version
+    func ops(of documentId: String, from version: Int, limit: Int,
+             completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
+        read(completion) { [self] in storedOps(of: documentId, from: version, limit: limit) }
+    }
+
+    func version(ofSeq seq: Int, clientId: String, of documentId: String,
+                 completion: @escaping (Result<Int?, RoomStoreError>) -> Void) {
+        read(completion) { [self] in
+            readCount += 1
+            return (ops[documentId] ?? []).first { $0.clientId == clientId && $0.seq == seq }?.version
+        }
     }
 
     func append(_ records: [OpRecord], to documentId: String,
@@ -57,12 +101,13 @@ final class FakeStore: RoomStore {
         if commitsImmediately { commitAll() }
     }
 
-    func storedVersion(of documentId: String) throws(RoomStoreError) -> Int {
-        (ops[documentId] ?? []).count
+    func storedVersion(of documentId: String, completion: @escaping (Result<Int, RoomStoreError>) -> Void) {
+        read(completion) { [self] in (ops[documentId] ?? []).count }
     }
 
-    func catchUp(_ documentId: String, from version: Int) throws(RoomStoreError) -> [OpRecord] {
-        try ops(of: documentId, from: version, limit: Int.max / 2)
+    func catchUp(_ documentId: String, from version: Int,
+                 completion: @escaping (Result<[OpRecord], RoomStoreError>) -> Void) {
+        read(completion) { [self] in storedOps(of: documentId, from: version, limit: Int.max / 2) }
     }
 
     func saveSnapshot(of documentId: String, version: Int, text: String) {

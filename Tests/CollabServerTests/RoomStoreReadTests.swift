@@ -1,0 +1,178 @@
+import CollabJSON
+import CollabOT
+import Testing
+@testable import CollabServer
+
+/// A room whose store answers reads later (PostgreSQL, a round trip away): the loop never
+/// waits, the connection that asked holds what it sends meanwhile, and everything is handled
+/// in the order it was sent once the answer is in.
+@Suite struct RoomStoreReadTests {
+    /// A room with `count` one-letter ops ("abc…") committed by `writer01`, on a store that
+    /// answers reads at once until the test says otherwise.
+    func harness(ops count: Int, window: Int = 2000) -> Harness {
+        var configuration = RoomConfiguration()
+        configuration.recentOpsWindow = window
+        let harness = Harness(configuration: configuration)
+        let (writer, _) = harness.join("writer01")
+        for index in 0..<count {
+            let letter = "\"\(Character(Unicode.Scalar(UInt8(97 + index % 26))))\""
+            writer.sendOp(seq: index + 1, v: index, index == 0 ? "[\(letter)]" : "[\(index),\(letter)]")
+            harness.store.commitAll()
+        }
+        writer.connectionClosed()
+        return harness
+    }
+
+    /// Ops another writer (another node) stored after the room loaded: appended to the store only.
+    func storeElsewhere(_ harness: Harness, _ texts: [String]) {
+        var log = harness.store.ops["doc"] ?? []
+        for text in texts {
+            let length = (try? harness.room.currentText())?.unicodeScalars.count ?? 0
+            let extra = log.count - harness.room.durableVersion
+            log.append(OpRecord(version: log.count,
+                                operation: TextOperation(unchecked: [.retain(length + extra), .insert(text)]),
+                                clientId: "othernode", seq: log.count + 1, user: "u", timestamp: 0, deletedTexts: []))
+        }
+        harness.store.ops["doc"] = log
+    }
+
+    @Test func joinHoldsWhatFollowsUntilTheStoreAnswers() {
+        let harness = harness(ops: 3)
+        harness.store.defersReads = true
+        let (session, client) = harness.connect()
+        session.send(#"{"type":"join","clientId":"abcdefgh","version":3}"#)
+        session.sendOp(seq: 1, v: 3, #"[3,"!"]"#)
+        session.send(#"{"type":"ping","id":"p1"}"#)
+        #expect(client.take().isEmpty)
+        #expect(harness.room.headVersion == 3)
+        harness.store.answerReads()
+        // Joined, then the op applied (its ack waits for durability), then the ping answered.
+        #expect(client.take().map(\.type) == ["joined", "pong"])
+        #expect(harness.room.headVersion == 4)
+        harness.store.commitAll()
+        #expect(client.take().map(\.type) == ["ack"])
+        #expect(harness.text == "abc!")
+    }
+
+    @Test func joinWaitsUntilTheRoomHoldsEveryStoredVersion() {
+        let harness = harness(ops: 3)
+        let (watcher, watcherClient) = harness.join("watcher1", version: 3)
+        _ = watcherClient.take()
+        storeElsewhere(harness, ["x", "y"])
+        harness.store.defersReads = true
+        // The client saw version 5 on the other node: not `version_ahead` here.
+        let (session, client) = harness.connect()
+        session.send(#"{"type":"join","clientId":"abcdefgh","version":5}"#)
+        #expect(client.take().isEmpty)
+        harness.store.answerReads()
+        let messages = client.take()
+        #expect(messages.map(\.type) == ["joined"])
+        #expect(messages.first?["version"]?.int == 5)
+        #expect(harness.room.durableVersion == 5)
+        #expect(harness.text == "abcxy")
+        // Editors here received the other writer's ops.
+        #expect(watcherClient.take().map(\.type).contains("ops"))
+        _ = watcher
+    }
+
+    @Test func aFailedJoinReadIsAStorageFailureAndTheJoinCanBeRetried() {
+        let harness = harness(ops: 2)
+        harness.store.readsFail = true
+        let (session, client) = harness.connect()
+        session.send(#"{"type":"join","clientId":"abcdefgh"}"#)
+        #expect(errorOf(client.take().first)?.code == "internal")
+        #expect(!session.isJoined && !session.isClosed)
+        harness.store.readsFail = false
+        session.send(#"{"type":"join","clientId":"abcdefgh"}"#)
+        #expect(client.take().map(\.type) == ["snapshot", "joined"])
+    }
+
+    @Test func anOpOlderThanTheWindowIsHeldWhileItsHistoryIsRead() {
+        let harness = harness(ops: 8, window: 2)
+        let (session, client) = harness.join("abcdefgh", version: 8)
+        #expect(harness.room.recentBase > 1)
+        harness.store.defersReads = true
+        // Made against version 1 ("a"): its length is checked there, and it is transformed over
+        // the 7 ops since.
+        session.sendOp(seq: 1, v: 1, #"[{"d":1}]"#)
+        session.send(#"{"type":"ping","id":"p1"}"#)
+        #expect(client.take().isEmpty)
+        #expect(harness.store.deferredReadCount == 1)
+        harness.store.answerReads()
+        #expect(client.take().map(\.type) == ["pong"])
+        harness.store.commitAll()
+        #expect(client.take().map(\.type) == ["ack"])
+        #expect(harness.text == "bcdefgh")
+    }
+
+    @Test func anOpOlderThanWhatTheStoreKeepsIsVersionGone() {
+        let harness = harness(ops: 8, window: 2)
+        let (session, client) = harness.join("abcdefgh", version: 8)
+        harness.store.defersReads = true
+        harness.store.prunedBelow = 4
+        session.sendOp(seq: 1, v: 1, #"[1,"!"]"#)
+        harness.store.answerReads()
+        #expect(errorOf(client.take().first)?.code == "version_gone")
+        #expect(client.closeCode == .versionGone)
+        // Within what the store keeps, the same read brings the history in.
+        let (other, otherClient) = harness.join("otherone", version: 8)
+        other.sendOp(seq: 1, v: 5, #"[4,{"d":1}]"#)
+        harness.store.answerReads()
+        harness.store.commitAll()
+        #expect(otherClient.take().map(\.type) == ["joined", "ack"])
+        #expect(harness.text == "abcdfgh")
+    }
+
+    @Test func aResubmissionOlderThanTheWindowIsAckedFromTheStore() {
+        let harness = harness(ops: 1, window: 1)
+        let (first, firstClient) = harness.join("abcdefgh", version: 1)
+        first.sendOp(seq: 1, v: 1, #"[1,"!"]"#)
+        harness.store.commitAll()
+        #expect(firstClient.take().map(\.type) == ["ack"])
+        let (writer, _) = harness.join("writer02", version: 2)
+        for seq in 1...4 {
+            writer.sendOp(seq: seq, v: seq + 1, #"["y"]"#)
+            harness.store.commitAll()
+        }
+        harness.store.defersReads = true
+        // The ack was lost with the connection: the client resubmits on a new one.
+        let (again, client) = harness.connect()
+        again.send(#"{"type":"join","clientId":"abcdefgh","version":2}"#)
+        harness.store.answerReads()
+        _ = client.take()
+        again.sendOp(seq: 1, v: 1, #"[1,"!"]"#)
+        again.send(#"{"type":"ping","id":"p1"}"#)
+        #expect(client.take().isEmpty)
+        harness.store.answerReads()
+        let answers = client.take()
+        #expect(answers.map(\.type) == ["ack", "pong"])
+        #expect(answers.first?["v"]?.int == 1)
+        #expect(harness.store.ops["doc"]?.count == 6)
+    }
+
+    @Test func aPresenceOlderThanTheWindowIsTransformedOnceItsHistoryIsRead() {
+        let harness = harness(ops: 6, window: 1)
+        let (a, _) = harness.join("clientAA", version: 6)
+        let (_, bClient) = harness.join("clientBB", version: 6)
+        harness.store.defersReads = true
+        // A caret after "a" at version 1: each of the 5 later inserts at the caret pushes it on.
+        a.send(#"{"type":"presence","v":1,"selection":[[1,1]]}"#)
+        #expect(bClient.take().isEmpty)
+        harness.store.answerReads()
+        let presence = bClient.take().first
+        #expect(presence?.type == "presence")
+        #expect(presence?["v"]?.int == 6)
+        #expect(presence?["selection"]?.array?.first?.array?.compactMap(\.int) == [6, 6])
+    }
+
+    @Test func aJoinCatchUpOlderThanTheWindowIsReadBeforeTheAnswer() {
+        let harness = harness(ops: 12, window: 4)
+        harness.store.defersReads = true
+        let (session, client) = harness.connect()
+        session.send(#"{"type":"join","clientId":"abcdefgh","version":1}"#)
+        harness.store.answerReads()
+        let messages = client.take()
+        #expect(messages.map(\.type) == ["ops", "joined"])
+        #expect(messages.first?["ops"]?.array?.map { $0["v"]?.int } == Array(1..<12))
+    }
+}
