@@ -57,11 +57,11 @@ final class LoopRooms {
         do {
             let room = try Room(documentId: documentId, store: storage, clock: clock, configuration: configuration.room)
             let metrics = self.metrics
-            room.onCatchUp = { afterConflict in
-                if afterConflict {
-                    metrics.versionConflicts.add(1, ordering: .relaxed)
-                } else {
-                    metrics.headPollCatchUps.add(1, ordering: .relaxed)
+            room.onCatchUp = { cause in
+                switch cause {
+                case .conflict: metrics.versionConflicts.add(1, ordering: .relaxed)
+                case .storedHead: metrics.headPollCatchUps.add(1, ordering: .relaxed)
+                case .notice: metrics.noticeRecordsTaken.add(1, ordering: .relaxed)
                 }
             }
             let log = configuration.log
@@ -251,20 +251,14 @@ final class LoopRooms {
         }
     }
 
-    /// Another node announced that `documentId` reached `version`: a room here that has not
-    /// takes in the ops it lacks now rather than at its next poll.
-    /// With `records` (the notice carried them) that continue the room's durable version, the
-    /// room takes them in without reading; otherwise (a gap, or none) it reads what it lacks.
+    /// Another node announced that `documentId` reached `version`, with the records it
+    /// committed if the notice carried them: the room takes them in, in version order (see
+    /// `Room.receiveCommitted`).
     func storedHeadMoved(_ documentId: String, to version: Int, records: [CollabStorage.OpRecord] = []) {
         guard !isDraining, let entry = rooms[documentId], entry.room.failure == nil,
               version > entry.room.durableVersion else { return }
-        guard entry.room.canPollStoredHead else { return }
         metrics.noticeCatchUps.add(1, ordering: .relaxed)
-        if entry.room.takeInStored(records) {
-            metrics.noticeRecordsTaken.add(1, ordering: .relaxed)
-            return
-        }
-        entry.room.pollStoredHead(knownStored: version)
+        entry.room.receiveCommitted(records, head: version)
     }
 
     // MARK: - History actions

@@ -9,13 +9,14 @@ extension Room {
     /// get their acks, with the new versions, once the re-appended ops are durable.
     func catchUp(after conflict: RoomStoreError) {
         consecutiveCatchUps += 1
-        onCatchUp?(true)
+        onCatchUp?(.conflict)
         // Completions of the appends made before now belong to the failed chain.
         appendEpoch += 1
         appendingBatches = []
         submittedVersion = durableVersion
         guard consecutiveCatchUps > 1 else {
-            fetchAndAbsorb(expectingSome: true, why: conflict.message)
+            // The winner's notice may already be here: then no read is needed.
+            if !takeInNoticed() { fetchAndAbsorb(expectingSome: true, why: conflict.message) }
             return
         }
         // Lost again: another writer keeps committing this document just ahead of us (another
@@ -28,7 +29,7 @@ extension Room {
             guard let self else { return }
             self.isBackingOff = false
             guard self.failure == nil else { return }
-            self.fetchAndAbsorb(expectingSome: false, why: conflict.message)
+            if !self.takeInNoticed() { self.fetchAndAbsorb(expectingSome: false, why: conflict.message) }
         }
     }
 
@@ -50,27 +51,63 @@ extension Room {
             return
         }
         guard stored > durableVersion else { return }
-        onCatchUp?(false)
+        onCatchUp?(.storedHead)
         appendEpoch += 1
         fetchAndAbsorb(expectingSome: true, why: "the stored version is \(stored)")
     }
 
-    /// Takes in ops another node stored and published with its commit notice, without reading
-    /// them: those at or above the durable version, if they continue it. False if they do not
-    /// (a gap: an earlier notice was lost) or do not decode; the caller then reads.
-    func takeInStored(_ rows: [CollabStorage.OpRecord]) -> Bool {
-        guard canPollStoredHead else { return false }
-        let fresh = rows.filter { $0.version >= durableVersion }
-        guard let first = fresh.first, first.version == durableVersion, oldestBaseOfOurs >= recentBase,
-              let records = try? RoomStorage.records(fresh) else { return false }
-        onCatchUp?(false)
+    /// Another node committed `rows` (its notice's records, possibly none) and the document up
+    /// to `head`. They wait by version until this room can take them in, in order and without
+    /// a read: now if no append is outstanding, else at the append's completion or conflict
+    /// (which they then settle without a read). A gap — notices of two nodes can overtake each
+    /// other, and pub/sub may lose one — is waited for briefly, then read from the store.
+    func receiveCommitted(_ rows: [CollabStorage.OpRecord], head: Int) {
+        guard failure == nil, head > durableVersion else { return }
+        for row in rows where row.version >= durableVersion { noticed[row.version] = row }
+        // A room that cannot keep up reads instead of buffering without end.
+        if noticed.count > Self.maxNoticedRecords { noticed = [:] }
+        noticedHead = max(noticedHead, head)
+        guard canPollStoredHead else { return }
+        takeInNoticed()
+        awaitNoticeGap()
+    }
+
+    /// Notices kept at most before the room reads from the store instead.
+    static let maxNoticedRecords = 10_000
+    /// How long a gap between notices is waited for before reading it.
+    static let noticeGapWait: Duration = .milliseconds(10)
+
+    /// Takes in the noticed ops that continue the durable version (none: false). Only while no
+    /// append is outstanding; ours not yet appended are rebased over them.
+    @discardableResult
+    func takeInNoticed() -> Bool {
+        guard canPollStoredHead, noticed[durableVersion] != nil, oldestBaseOfOurs >= recentBase else { return false }
+        var run: [CollabStorage.OpRecord] = []
+        while let row = noticed[durableVersion + run.count] { run.append(row) }
+        guard let records = try? RoomStorage.records(run) else {
+            noticed = [:]
+            return false
+        }
+        onCatchUp?(.notice)
         appendEpoch += 1
-        store.tookIn(documentId, lengthAfter: fresh[fresh.count - 1].length)
+        store.tookIn(documentId, lengthAfter: run[run.count - 1].length)
         guard absorbStoredOps(expectingSome: true, why: "another node's commit notice", fetched: records) else {
             return true
         }
         startAppendIfIdle()
         return true
+    }
+
+    /// Another node stored versions this room has no notice of yet: wait `noticeGapWait` for
+    /// them, then read what is still missing.
+    func awaitNoticeGap() {
+        guard noticedHead > durableVersion, noticeGapTimer == nil, failure == nil else { return }
+        noticeGapTimer = clock.schedule(after: Self.noticeGapWait) { [weak self] in
+            guard let self else { return }
+            self.noticeGapTimer = nil
+            guard self.noticedHead > self.durableVersion, self.canPollStoredHead else { return }
+            if !self.takeInNoticed() { self.pollStoredHead(knownStored: self.noticedHead) }
+        }
     }
 
     /// Whether a poll would look now: not while appends are outstanding (their completion, or
@@ -207,6 +244,7 @@ extension Room {
         deliver(theirs[...])
         saveSnapshotIfDue()
         trimRecent()
+        noticed = noticed.filter { $0.key >= durableVersion }
         runDurableWaiters()
         return true
     }

@@ -279,6 +279,12 @@ extension Room {
         completeRestores()
         saveSnapshotIfDue()
         trimRecent()
+        // Versions another node committed after ours: taken in before appending again, which
+        // would otherwise meet them as a conflict.
+        if !noticed.isEmpty || noticedHead > durableVersion {
+            noticed = noticed.filter { $0.key >= durableVersion }
+            if !takeInNoticed() { awaitNoticeGap() }
+        }
         startAppendIfIdle()
         runDurableWaiters()
     }

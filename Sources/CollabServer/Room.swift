@@ -1,4 +1,5 @@
 import CollabOT
+import CollabStorage
 import CollabTransport
 
 /// One document's collaboration state: its text, recent ops, clients and presence.
@@ -52,8 +53,15 @@ public final class Room {
     /// version as its author will compute it (transforming the already transformed op over the
     /// other writer's ops need not give the same text: OT's TP2 does not hold), a restore re-diffed.
     var submissions: [Int: Submission] = [:]
-    /// Told of each catch-up: true after a version conflict, false after a head poll (metrics).
-    var onCatchUp: ((_ afterConflict: Bool) -> Void)?
+    /// Told of each catch-up and what caused it (metrics).
+    var onCatchUp: ((CatchUpCause) -> Void)?
+    /// Ops other nodes announced as committed (their notices' records), by version, at or
+    /// above the durable version: taken in, in version order, as soon as the room can.
+    var noticed: [Int: CollabStorage.OpRecord] = [:]
+    /// The highest version other nodes announced as stored.
+    var noticedHead = 0
+    /// A notice is missing below `noticedHead`: when this fires, the gap is read from the store.
+    var noticeGapTimer: (any RoomTimer)?
     /// Called once when the room fails (for the log).
     var onFailure: ((RoomStoreError) -> Void)?
     /// Participants on other nodes of a cluster, by client id.

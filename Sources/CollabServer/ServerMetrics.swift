@@ -26,9 +26,9 @@ final class ServerMetrics: Sendable {
     let databaseRoundTrip = MetricHistogram(bounds: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5])
     /// From a commit notice's publication to its receipt, seconds on the cluster's clock.
     let pubsubLag = MetricHistogram(bounds: ServerMetrics.latencyBuckets)
-    /// Rooms that caught up on another node's notice.
+    /// Notices of another node's commits that found a room here behind.
     let noticeCatchUps = Atomic<Int>(0)
-    /// Of those, the ones that took the records the notice carried (no database read).
+    /// Times a room took in ops that notices carried (no database read).
     let noticeRecordsTaken = Atomic<Int>(0)
     /// 1 while the database answers (the writer's latest commit or probe).
     let databaseUp = Atomic<Int>(1)
@@ -110,8 +110,8 @@ final class ServerMetrics: Sendable {
         metric("collab_pubsub_messages_sent_total", "counter", "Commit notices published to the other nodes.", pubsubOut)
         metric("collab_pubsub_messages_received_total", "counter", "Commit notices received (this node's own included).", pubsubIn)
         metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
-        metric("collab_notice_catch_ups_total", "counter", "Times a room took in another node's ops on its notice.", noticeCatchUps)
-        metric("collab_notice_records_taken_total", "counter", "Of those, times the notice carried the ops (no database read).", noticeRecordsTaken)
+        metric("collab_notice_catch_ups_total", "counter", "Notices of another node's commits that found a room here behind.", noticeCatchUps)
+        metric("collab_notice_records_taken_total", "counter", "Times a room took in ops that other nodes' notices carried (no database read).", noticeRecordsTaken)
         databaseRoundTrip.append(to: &out, name: "collab_database_round_trip_seconds",
                                  help: "PostgreSQL: one query's round trip, measured by the writer's idle probes (about once a second).")
         pubsubLag.append(to: &out, name: "collab_pubsub_lag_seconds",

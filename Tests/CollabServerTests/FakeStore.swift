@@ -120,8 +120,12 @@ final class FakeStore: RoomStore {
         guard !pending.isEmpty else { return }
         let append = pending.removeFirst()
         var log = ops[document] ?? []
-        guard append.records.first?.version == log.count else {
-            append.completion(.failure(RoomStoreError("version conflict: expected \(log.count)")))
+        guard let first = append.records.first?.version, first == log.count else {
+            // Below the log's end: another writer took those versions first (a conflict the
+            // room catches up from); above it: an append after a failed one.
+            let conflict = (append.records.first?.version ?? 0) < log.count
+            append.completion(.failure(RoomStoreError("version conflict: expected \(log.count)",
+                                                      isVersionConflict: conflict)))
             return
         }
         log.append(contentsOf: append.records)

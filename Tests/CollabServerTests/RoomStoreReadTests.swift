@@ -1,5 +1,6 @@
 import CollabJSON
 import CollabOT
+import CollabStorage
 import Testing
 @testable import CollabServer
 
@@ -174,5 +175,118 @@ import Testing
         let messages = client.take()
         #expect(messages.map(\.type) == ["ops", "joined"])
         #expect(messages.first?["ops"]?.array?.map { $0["v"]?.int } == Array(1..<12))
+    }
+}
+
+/// Another node's commit notices (records carried over Redis) reaching a room: taken in by
+/// version, in order, without reading the store where they suffice.
+@Suite struct RoomNoticeTests {
+    /// A room holding "abc" (3 ops) and an editor in it.
+    func setUp() -> (Harness, Session, FakeClient) {
+        let harness = RoomStoreReadTests().harness(ops: 3)
+        let (editor, client) = harness.join("editor01", version: 3)
+        _ = client.take()
+        return (harness, editor, client)
+    }
+
+    /// Another node stores `text` appended at the end, as the next version, and returns the
+    /// row its notice would carry.
+    func storeElsewhere(_ harness: Harness, _ text: String) -> CollabStorage.OpRecord {
+        var log = harness.store.ops["doc"] ?? []
+        var rebuilt = DocumentText("")
+        for record in log { try? rebuilt.apply(record.operation) }
+        let operation = TextOperation(unchecked: [.retain(rebuilt.count), .insert(text)])
+        let record = OpRecord(version: log.count, operation: operation, clientId: "othernode",
+                              seq: log.count + 1, user: "u", timestamp: 0, deletedTexts: [])
+        log.append(record)
+        harness.store.ops["doc"] = log
+        return CollabStorage.OpRecord(
+            doc: "doc", version: record.version, clientId: record.clientId, seq: record.seq, user: record.user,
+            ts: 0, length: rebuilt.count + text.unicodeScalars.count,
+            opJSON: String(decoding: record.operationJSON, as: UTF8.self),
+            deletedJSON: String(decoding: record.deletedTextsJSON, as: UTF8.self))
+    }
+
+    @Test func noticesOvertakingEachOtherAreTakenInInOrderWithoutARead() {
+        let (harness, _, client) = setUp()
+        let x = storeElsewhere(harness, "x")
+        let y = storeElsewhere(harness, "y")
+        let reads = harness.store.readCount
+        harness.room.receiveCommitted([y], head: 5)
+        #expect(harness.room.durableVersion == 3)
+        #expect(client.take().isEmpty)
+        harness.room.receiveCommitted([x], head: 4)
+        #expect(harness.room.durableVersion == 5)
+        #expect(harness.text == "abcxy")
+        #expect(client.take().first?["ops"]?.array?.map { $0["v"]?.int } == [3, 4])
+        // A notice repeated (or older than the room) changes nothing.
+        harness.room.receiveCommitted([x, y], head: 5)
+        #expect(client.take().isEmpty)
+        #expect(harness.store.readCount == reads)
+    }
+
+    @Test func aNoticeThatNeverComesIsReadAfterAShortWait() {
+        let (harness, _, client) = setUp()
+        _ = storeElsewhere(harness, "x")  // its notice is lost
+        let y = storeElsewhere(harness, "y")
+        harness.room.receiveCommitted([y], head: 5)
+        harness.clock.advance(by: .milliseconds(5))
+        #expect(harness.room.durableVersion == 3)
+        harness.clock.advance(by: .milliseconds(10))
+        #expect(harness.room.durableVersion == 5)
+        #expect(harness.text == "abcxy")
+        #expect(client.take().first?["ops"]?.array?.count == 2)
+    }
+
+    @Test func aNoticeWithoutRecordsIsReadAfterTheWait() {
+        let (harness, _, _) = setUp()
+        _ = storeElsewhere(harness, "x")
+        harness.room.receiveCommitted([], head: 4)
+        harness.clock.advance(by: .milliseconds(20))
+        #expect(harness.text == "abcx")
+    }
+
+    @Test func theWinnersNoticeSettlesAConflictWithoutARead() {
+        let (harness, editor, client) = setUp()
+        editor.sendOp(seq: 1, v: 3, #"[3,"!"]"#)
+        #expect(harness.store.pending.count == 1)
+        // Meanwhile another node committed version 3 and said so.
+        let x = storeElsewhere(harness, "x")
+        harness.room.receiveCommitted([x], head: 4)
+        #expect(harness.room.durableVersion == 3)  // waits for our append's answer
+        let reads = harness.store.readCount
+        harness.store.commitNext()  // ours meets the conflict
+        #expect(harness.room.durableVersion == 4)
+        #expect(harness.store.readCount == reads)
+        harness.store.commitAll()
+        let messages = client.take()
+        #expect(messages.map(\.type) == ["op", "ack"])
+        #expect(messages.last?["v"]?.int == 4)
+        #expect(harness.text == "abcx!")
+    }
+
+    @Test func versionsNoticedDuringAnAppendAreTakenInBeforeTheNextOne() {
+        let (harness, editor, client) = setUp()
+        editor.sendOp(seq: 1, v: 3, #"[3,"!"]"#)
+        harness.store.commitAll()
+        _ = client.take()
+        editor.sendOp(seq: 2, v: 4, #"[4,"?"]"#)
+        // Our version 4 is being stored; another node's 5 is announced before it completes.
+        harness.room.receiveCommitted([], head: 4)  // stale: ignored
+        var log = harness.store.ops["doc"] ?? []
+        let pendingFour = harness.store.pending[0].records
+        log.append(contentsOf: pendingFour)
+        harness.store.ops["doc"] = log
+        harness.store.pending.removeFirst().completion(.success(()))
+        #expect(harness.room.durableVersion == 5)
+        let y = storeElsewhere(harness, "y")
+        editor.sendOp(seq: 3, v: 5, #"[5,"%"]"#)
+        harness.room.receiveCommitted([y], head: 6)
+        // Ours (version 5) is outstanding and conflicts; the notice settles it, no read.
+        let reads = harness.store.readCount
+        harness.store.commitAll()
+        #expect(harness.store.readCount == reads)
+        #expect(harness.text == "abc!?y%")
+        #expect(client.take().map(\.type) == ["ack", "op", "ack"])
     }
 }
