@@ -46,15 +46,6 @@ final class ClusterPubSub: Sendable {
     static let maxRecordBytes = 64 * 1024
     private let subscriber: RedisSubscriber
     private let nodeName = NodeName()
-    /// The cluster's time in ms (the local clock plus PostgreSQL's offset), set once the writer
-    /// is up: commit notices carry it, and the receiver's lag is measured on it.
-    private final class ClusterClock: Sendable {
-        let offset = Mutex<@Sendable () -> Int64>({ 0 })
-        func now() -> Int64 {
-            Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) + offset.withLock { $0 }()
-        }
-    }
-
     private let clusterClock = ClusterClock()
     private let metrics: ServerMetrics
 
@@ -97,7 +88,7 @@ final class ClusterPubSub: Sendable {
     /// Uses `offset` (ms to add to the local clock: PostgreSQL's minus ours) for the time in
     /// commit notices and the lag measured on receipt.
     func setClockOffset(_ offset: @escaping @Sendable () -> Int64) {
-        clusterClock.offset.withLock { $0 = offset }
+        clusterClock.setOffset(offset)
     }
 
     /// Listens to `doc`'s channel (its room is loaded here).
