@@ -9,7 +9,8 @@
 # of its cluster. Client, nodes, PostgreSQL and Redis share this machine's cores.
 #
 # Usage: Benchmarks/cluster-bench.sh  (env: RUNS=3 DURATION=10s WARMUP=2s DOCUMENTS=100 EDITORS=4
-#        RATE=5 CONFIGS="sqlite pg1 pg2-doc pg2-editor pg3-editor" SKIP_BUILD=1)
+#        RATE=5 CONFIGS="sqlite pg1 pg2-doc pg2-editor pg3-editor" SKIP_BUILD=1
+#        METRICS_DIR=DIR: each node's /metrics after each run, as DIR/CONFIG-RUN-nNODE.txt)
 set -euo pipefail
 [[ -n "${TRACE:-}" ]] && set -x
 cd "$(dirname "$0")/.."
@@ -114,6 +115,10 @@ for config in $CONFIGS; do
         ops=$(( $(metric_sum collab_ops_committed_total "${URLS[@]}") - ops0 ))
         conflicts=$(( $(metric_sum collab_version_conflicts_total "${URLS[@]}") - conflicts0 ))
         result() { echo "$out" | awk -v k="$1" '$1 == "result" && $2 == k {print $3}' | tail -1; }
+        if [[ -n "${METRICS_DIR:-}" ]]; then
+            mkdir -p "$METRICS_DIR"
+            for i in "${!URLS[@]}"; do curl -s "${URLS[$i]/ws:/http:}/metrics" >"$METRICS_DIR/$config-$run-n$i.txt"; done
+        fi
         python3 - "$config" "$ops" "$conflicts" "$TICK" "$((nodes1 - nodes0))" "$((pg1 - pg0))" "$((redis1 - redis0))" \
             "$(result committed_ops_per_s)" "$(result ack_p50_ms)" "$(result ack_p99_ms)" "$(result propagation_p50_ms)" \
             "$(result propagation_p99_ms)" <<'PY'

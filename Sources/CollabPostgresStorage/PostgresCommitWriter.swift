@@ -274,7 +274,7 @@ public final class PostgresCommitWriter: OpLogWriter {
         let clock = ContinuousClock()
         let start = clock.now
         var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
-        var live: [(index: Int, records: [OpRecord], resync: Bool)] = []
+        var live: [LiveRequest] = []
         for (index, request) in batch.enumerated() {
             guard case .append(let records, let resync, _) = request, let first = records.first else { continue }
             if resync {
@@ -295,33 +295,10 @@ public final class PostgresCommitWriter: OpLogWriter {
         while !live.isEmpty {
             let records = live.flatMap(\.records)
             do throws(StorageError) {
-                try link.connected().append(records)
+                let refused = try link.connected().appendSkippingRefused(records)
                 committed = true
                 setHealthy(true, shared: shared, configuration: configuration)
-                break
-            } catch .versionConflict(let doc, let expected, let found) {
-                // That document's chain from the conflicting request on fails (later ones were
-                // built on it), up to a request that starts a new chain.
-                fence.insert(doc)
-                guard let at = live.firstIndex(where: { entry in
-                    entry.records.contains { $0.doc == doc && $0.version == found }
-                }) ?? live.firstIndex(where: { $0.records.first?.doc == doc }) else { break }
-                var position = at
-                while position < live.count {
-                    let entry = live[position]
-                    guard entry.records.first?.doc == doc else { position += 1; continue }
-                    if position > at && entry.resync { break }
-                    results[entry.index] = .failure(.versionConflict(doc: doc, expected: expected, found: found))
-                    stats.versionConflicts += 1
-                    live.remove(at: position)
-                }
-                stats.retries += live.isEmpty ? 0 : 1
-            } catch .duplicate(let doc, let clientId, let seq) {
-                guard let at = live.firstIndex(where: { entry in
-                    entry.records.contains { $0.doc == doc && $0.clientId == clientId && $0.seq == seq }
-                }) else { break }
-                results[live[at].index] = .failure(.duplicate(doc: doc, clientId: clientId, seq: seq))
-                live.remove(at: at)
+                live = settle(refused, of: live, results: &results, fence: &fence, stats: &stats)
                 stats.retries += live.isEmpty ? 0 : 1
             } catch {
                 if link.isConnected && !isConnectionLoss(error) {
@@ -387,6 +364,51 @@ public final class PostgresCommitWriter: OpLogWriter {
         }
         return results
     }
+
+    /// After a transaction that stored everything but the `refused` documents: fails their
+    /// requests (a conflict fails the document's chain from the conflicting request on, up to
+    /// a request that starts a new chain, and fences it; a duplicate fails its request) and
+    /// returns those of them still to write (rare: around the failed ones), in batch order.
+    private static func settle(_ refused: [String: StorageError], of live: [LiveRequest],
+                               results: inout [Result<Void, StorageError>], fence: inout Set<String>,
+                               stats: inout Statistics) -> [LiveRequest] {
+        guard !refused.isEmpty else { return [] }
+        var again: [LiveRequest] = []
+        for (doc, refusal) in refused {
+            let entries = live.filter { $0.records.first?.doc == doc }
+            switch refusal {
+            case .versionConflict(_, _, let found):
+                fence.insert(doc)
+                let at = entries.firstIndex { $0.records.contains { $0.version == found } } ?? 0
+                var chainEnded = false
+                for (position, entry) in entries.enumerated() {
+                    if position > at && entry.resync { chainEnded = true }
+                    if position < at || chainEnded {
+                        again.append(entry)
+                    } else {
+                        results[entry.index] = .failure(refusal)
+                        stats.versionConflicts += 1
+                    }
+                }
+            case .duplicate(_, let clientId, let seq):
+                let at = entries.firstIndex { $0.records.contains { $0.clientId == clientId && $0.seq == seq } }
+                for (position, entry) in entries.enumerated() {
+                    if position == at {
+                        results[entry.index] = .failure(refusal)
+                    } else {
+                        again.append(entry)
+                    }
+                }
+            default:
+                for entry in entries { results[entry.index] = .failure(refusal) }
+            }
+        }
+        return again.sorted { $0.index < $1.index }
+    }
+
+    /// An append request of a batch still to write: its place in the batch, its records, and
+    /// whether it starts a new chain.
+    private typealias LiveRequest = (index: Int, records: [OpRecord], resync: Bool)
 
     /// Whether `error` means the connection (not the statement) failed: no SQLSTATE, or a
     /// connection-exception (08), operator-intervention (57) or system (58) class.

@@ -95,7 +95,7 @@ public final class PostgresOpStore: OpStore {
     /// pipeline. Nothing is stored on any error.
     public func append(_ records: [OpRecord]) throws(StorageError) {
         do {
-            try appendInTransaction(records)
+            _ = try appendInTransaction(records)
         } catch .database(code: PostgresSQLState.uniqueViolation.code, let message) {
             // Another writer took a version of a document that had no row to lock (its first
             // ops); after the rollback, report the first document whose stored version moved.
@@ -111,8 +111,33 @@ public final class PostgresOpStore: OpStore {
         }
     }
 
-    private func appendInTransaction(_ records: [OpRecord]) throws(StorageError) {
-        guard !records.isEmpty else { return }
+    /// Appends `records` in one transaction, leaving out every document whose records are
+    /// refused (a version conflict or an already stored seq), which are returned by document:
+    /// one round trip finds them all, and the other documents' records commit regardless.
+    /// Throws only what is not a refusal (a lost connection, a statement the server refused).
+    public func appendSkippingRefused(_ records: [OpRecord]) throws(StorageError) -> [String: StorageError] {
+        do {
+            return try appendInTransaction(records, skippingRefused: true)
+        } catch .database(code: PostgresSQLState.uniqueViolation.code, let message) {
+            // As in `append`: another writer took a version of a document that had no row to
+            // lock. Rare (two nodes storing a document's first ops at once): reported as the
+            // first document that moved, and the caller writes the rest again.
+            var firstOfDoc: [String: Int] = [:]
+            for record in records where firstOfDoc[record.doc] == nil { firstOfDoc[record.doc] = record.version }
+            for record in records where firstOfDoc[record.doc] == record.version {
+                let stored = try currentVersion(doc: record.doc)
+                if stored != record.version {
+                    return [record.doc: .versionConflict(doc: record.doc, expected: stored, found: record.version)]
+                }
+            }
+            throw .database(code: PostgresSQLState.uniqueViolation.code, message: message)
+        }
+    }
+
+    @discardableResult
+    private func appendInTransaction(_ records: [OpRecord], skippingRefused: Bool = false)
+        throws(StorageError) -> [String: StorageError] {
+        guard !records.isEmpty else { return [:] }
         let docs = Array(Set(records.map(\.doc))).sorted()
         var clientKeys: [(doc: String, clientId: String)] = []
         var seenClients: Set<[String]> = []
@@ -138,23 +163,40 @@ public final class PostgresOpStore: OpStore {
                 let key = [try Self.text(row, 0), try Self.text(row, 1)]
                 highestSeq[key] = try Self.int(row, 2)
             }
-            // Versions and seqs are checked before anything is written, as SQLite's store does.
+            // Versions and seqs are checked before anything is written, as SQLite's store does:
+            // a refused document's records are all left out (or, not skipping, nothing is written).
+            var refused: [String: StorageError] = [:]
+            var expectedNext = next
+            var seenSeqs = highestSeq
+            for record in records where refused[record.doc] == nil {
+                let expected = expectedNext[record.doc] ?? 0
+                let key = [record.doc, record.clientId]
+                let refusal: StorageError
+                if record.version != expected {
+                    refusal = .versionConflict(doc: record.doc, expected: expected, found: record.version)
+                } else if let stored = seenSeqs[key], record.seq <= stored {
+                    refusal = .duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
+                } else {
+                    expectedNext[record.doc] = expected + 1
+                    seenSeqs[key] = record.seq
+                    continue
+                }
+                guard skippingRefused else { throw refusal }
+                refused[record.doc] = refusal
+            }
+            let records = refused.isEmpty ? records : records.filter { refused[$0.doc] == nil }
+            guard !records.isEmpty else {
+                _ = try pipeline([PostgresQuery("ROLLBACK")])
+                return refused
+            }
+            let docs = refused.isEmpty ? docs : docs.filter { refused[$0] == nil }
             var clientRows: [[String]: (author: String, firstVersion: Int, seq: Int, version: Int)] = [:]
             var firstOfDoc: [String: OpRecord] = [:]
             var lastOfDoc: [String: OpRecord] = [:]
             var authors: [(doc: String, author: String, version: Int)] = []
             var seenAuthors: Set<[String]> = []
             for record in records {
-                let expected = next[record.doc] ?? 0
-                guard record.version == expected else {
-                    throw StorageError.versionConflict(doc: record.doc, expected: expected, found: record.version)
-                }
-                next[record.doc] = expected + 1
                 let key = [record.doc, record.clientId]
-                if let stored = highestSeq[key], record.seq <= stored {
-                    throw StorageError.duplicate(doc: record.doc, clientId: record.clientId, seq: record.seq)
-                }
-                highestSeq[key] = record.seq
                 let existing = clientRows[key]
                 clientRows[key] = (existing?.author ?? record.user, existing?.firstVersion ?? record.version,
                                    record.seq, record.version)
@@ -205,6 +247,7 @@ public final class PostgresOpStore: OpStore {
                           Self.integerArray(docs.map { Int(lastOfDoc[$0]!.ts) })]),
                 PostgresQuery("COMMIT"),
             ])
+            return refused
         } catch {
             if connection.transactionStatus != .idle, !connection.isClosed {
                 _ = try? connection.query("ROLLBACK")
