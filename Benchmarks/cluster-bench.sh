@@ -110,6 +110,7 @@ for config in $CONFIGS; do
         out=$("$COLLAB" bench server "${url_args[@]}" --route "$route" --scenario throughput --documents "$DOCUMENTS" \
             --editors "$EDITORS" --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --runs 1 2>"$WORK/bench.err") || {
             printf '%-12s failed: %s\n' "$config" "$(grep -m1 error "$WORK/bench.err" <<<"$out$(cat "$WORK/bench.err")" | cut -c1-150)"
+            [[ -n "${METRICS_DIR:-}" ]] && mkdir -p "$METRICS_DIR" && cp "$WORK"/node-*.log "$METRICS_DIR/"
             stop_nodes; continue; }
         nodes1=$(cpu_ticks "${NODE_PIDS[@]}"); pg1=$(cpu_ticks $(pg_pids)); redis1=$(cpu_ticks "$REDIS_PID")
         ops=$(( $(metric_sum collab_ops_committed_total "${URLS[@]}") - ops0 ))

@@ -120,17 +120,22 @@ public final class PostgresOpStore: OpStore {
             return try appendInTransaction(records, skippingRefused: true)
         } catch .database(code: PostgresSQLState.uniqueViolation.code, let message) {
             // As in `append`: another writer took a version of a document that had no row to
-            // lock. Rare (two nodes storing a document's first ops at once): reported as the
-            // first document that moved, and the caller writes the rest again.
+            // lock (two nodes storing a document's first ops at once). Everything was rolled
+            // back: the documents that moved are refused and the others written again.
             var firstOfDoc: [String: Int] = [:]
             for record in records where firstOfDoc[record.doc] == nil { firstOfDoc[record.doc] = record.version }
+            var refused: [String: StorageError] = [:]
             for record in records where firstOfDoc[record.doc] == record.version {
                 let stored = try currentVersion(doc: record.doc)
                 if stored != record.version {
-                    return [record.doc: .versionConflict(doc: record.doc, expected: stored, found: record.version)]
+                    refused[record.doc] = .versionConflict(doc: record.doc, expected: stored, found: record.version)
                 }
             }
-            throw .database(code: PostgresSQLState.uniqueViolation.code, message: message)
+            guard !refused.isEmpty else {
+                throw .database(code: PostgresSQLState.uniqueViolation.code, message: message)
+            }
+            let rest = records.filter { refused[$0.doc] == nil }
+            return refused.merging(try appendSkippingRefused(rest)) { first, _ in first }
         }
     }
 

@@ -99,6 +99,49 @@ struct PostgresCommitWriterTests {
         #expect(writer.isHealthy)
     }
 
+    @Test func aDocumentsFirstOpsStoredElsewhereMeanwhileFailOnlyThatDocument() throws {
+        let other = try PostgresOpStore.open(configuration)
+        defer { other.close() }
+        try other.append([record("a", 0, client: "other", seq: 1)])
+        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
+        defer { writer.close() }
+        let blocker = try PostgresConnection.connect(configuration)
+        defer { blocker.close() }
+        _ = try blocker.pipeline([PostgresQuery("BEGIN"),
+                                  PostgresQuery("SELECT version FROM documents WHERE id = 'a' FOR UPDATE")])
+        let outcomes = Outcomes()
+        writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
+        Thread.sleep(forTimeInterval: 0.2)
+        // The next group: a new document "n" and document "b".
+        writer.append([record("n", 0, client: "room-n", seq: 1)], resync: true, completion: outcomes.completion(1))
+        writer.append([record("b", 0, client: "room-b", seq: 1)], resync: true, completion: outcomes.completion(2))
+        // Another node stores n's first op (no row to lock yet), committing once the writer's
+        // insert waits on it: the writer's transaction meets a unique violation.
+        let rival = try PostgresConnection.connect(configuration)
+        defer { rival.close() }
+        _ = try rival.pipeline([
+            PostgresQuery("BEGIN"),
+            PostgresQuery("""
+                INSERT INTO ops (doc, version, client_id, seq, author, ts, length, op, deleted)
+                VALUES ('n', 0, 'rival', 1, 'u', 0, 1, '["x"]', '[]')
+                """),
+            PostgresQuery("INSERT INTO documents (id, version, length, author_count, created_at, updated_at) VALUES ('n', 1, 1, 1, 0, 0)"),
+        ])
+        _ = try blocker.query("COMMIT")
+        Thread.sleep(forTimeInterval: 0.3)
+        _ = try rival.query("COMMIT")
+        let results = outcomes.wait(3)
+        #expect(succeeded(results[0]))
+        guard case .failure(.versionConflict(doc: "n", _, _)) = results[1] else {
+            Issue.record("n's first op should meet the rival's: \(results[1])")
+            return
+        }
+        // b was in the transaction rolled back with n's: written again, and stored.
+        #expect(succeeded(results[2]), "\(results[2])")
+        #expect(try other.currentVersion(doc: "b") == 1)
+        #expect(try other.ops(doc: "n", from: 0, limit: 10).map(\.clientId) == ["rival"])
+    }
+
     @Test func opsAreStampedOnPostgreSQLsClock() throws {
         let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
         defer { writer.close() }
