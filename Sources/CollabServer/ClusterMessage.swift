@@ -9,8 +9,9 @@ import CollabStorage
 enum ClusterMessage: Equatable, Sendable {
     /// The node committed the document up to `version` (`"k":"commit","v":N`), published at
     /// `at` (ms on the cluster's clock, `"t"`; optional on the wire) for the lag metric, with
-    /// the committed records when they were few enough (`"ops"`: each op's stored JSON as a
-    /// string, so every node serves the same bytes; empty: read them from the database).
+    /// the committed records when they were few enough (`"ops"`, ascending, possibly with gaps
+    /// where another node committed: each op's stored JSON as a string, so every node serves
+    /// the same bytes; empty: read them from the database).
     case committed(version: Int, at: Int64?, records: [CollabStorage.OpRecord])
     /// A participant's presence on the node, as the server's `presence` message (`"k":"presence","p":{...}`).
     case presence(PresenceState)
@@ -132,8 +133,10 @@ enum ClusterMessage: Equatable, Sendable {
                     records.append(CollabStorage.OpRecord(doc: doc, version: v, clientId: clientId, seq: seq, user: user,
                                                           ts: Int64(ts), length: length, opJSON: op, deletedJSON: deleted))
                 }
-                // Consecutive and ending at the announced version, or not ours.
-                guard records.enumerated().allSatisfy({ $0.element.version == records[0].version + $0.offset }),
+                // Ascending and ending at the announced version, or not ours. Gaps are normal: a
+                // node's commits of a document gathered into one notice can have another node's
+                // between them.
+                guard zip(records, records.dropFirst()).allSatisfy({ $0.version < $1.version }),
                       records.last.map({ $0.version + 1 == version }) ?? true else { return nil }
             }
             message = .committed(version: version, at: at, records: records)

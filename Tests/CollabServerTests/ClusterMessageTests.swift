@@ -51,6 +51,18 @@ import Testing
                      deletedJSON: "[]"),
         ]).payload(node: "n", doc: "d-1")
         #expect(ClusterMessage.parse(channel: ClusterMessage.channel("d-1"), payload: gap) == nil)
+        // A node's commits gathered into one notice may have another node's versions between
+        // them: taken; out of order: not.
+        func record(_ version: Int) -> CollabStorage.OpRecord {
+            CollabStorage.OpRecord(doc: "d-1", version: version, clientId: "c", seq: version + 1, user: "u", ts: 1, length: 1,
+                     opJSON: #"["a"]"#, deletedJSON: "[]")
+        }
+        let gapped = ClusterMessage.committed(version: 14, at: nil, records: [record(10), record(11), record(13)])
+        #expect(ClusterMessage.parse(channel: ClusterMessage.channel("d-1"),
+                                     payload: gapped.payload(node: "n", doc: "d-1"))?.message == gapped)
+        let shuffled = ClusterMessage.committed(version: 14, at: nil, records: [record(11), record(10), record(13)])
+        #expect(ClusterMessage.parse(channel: ClusterMessage.channel("d-1"),
+                                     payload: shuffled.payload(node: "n", doc: "d-1")) == nil)
     }
 }
 
