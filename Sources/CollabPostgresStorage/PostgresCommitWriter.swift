@@ -207,6 +207,7 @@ public final class PostgresCommitWriter: OpLogWriter {
     private static func run(shared: Shared, link: ReconnectingPostgresOpStore, configuration: Configuration) {
         let maxGroupSize = max(1, configuration.maxGroupSize)
         var fence: Set<String> = []
+        var sessions = Sessions()
         while true {
             enum Next { case commit([Request]), park, stop }
             let next = shared.state.withLock { state -> Next in
@@ -230,7 +231,8 @@ public final class PostgresCommitWriter: OpLogWriter {
                     probe(link, shared: shared, configuration: configuration)
                 }
             case .commit(let batch):
-                let results = commit(batch, link: link, fence: &fence, shared: shared, configuration: configuration)
+                let results = commit(batch, link: link, fence: &fence, sessions: &sessions, shared: shared,
+                                     configuration: configuration)
                 for (request, result) in zip(batch, results) {
                     request.completion(result)
                 }
@@ -270,7 +272,8 @@ public final class PostgresCommitWriter: OpLogWriter {
     /// Writes the batch's appends in one transaction (isolating conflicts, duplicates and
     /// refusals, retrying through lost connections), then its snapshots; each request's result.
     private static func commit(_ batch: [Request], link: ReconnectingPostgresOpStore, fence: inout Set<String>,
-                               shared: Shared, configuration: Configuration) -> [Result<Void, StorageError>] {
+                               sessions: inout Sessions, shared: Shared,
+                               configuration: Configuration) -> [Result<Void, StorageError>] {
         let clock = ContinuousClock()
         let start = clock.now
         var results = [Result<Void, StorageError>](repeating: .success(()), count: batch.count)
@@ -293,15 +296,39 @@ public final class PostgresCommitWriter: OpLogWriter {
         var backoff = Duration.milliseconds(50)
         var committed = false
         while !live.isEmpty {
-            let records = live.flatMap(\.records)
             do throws(StorageError) {
-                let refused = try link.connected().appendSkippingRefused(records)
+                let store = try link.connected()
+                if !sessions.unsettled.isEmpty {
+                    // A lost connection may have been committing: end its session first, so its
+                    // COMMIT has landed or never will, then look. A request whose first op is
+                    // stored at its version landed; the others are written again.
+                    for session in sessions.unsettled { try store.end(session) }
+                    sessions.unsettled = []
+                    var landed: Set<Int> = []
+                    for entry in live {
+                        guard let first = entry.records.first,
+                              try store.op(doc: first.doc, clientId: first.clientId, seq: first.seq)?.version
+                                == first.version else { continue }
+                        landed.insert(entry.index)
+                    }
+                    if !landed.isEmpty {
+                        live.removeAll { landed.contains($0.index) }
+                        stats.recoveredCommits += 1
+                        committed = true
+                    }
+                    setHealthy(true, shared: shared, configuration: configuration)
+                    continue
+                }
+                if sessions.writing?.store != ObjectIdentifier(store) {
+                    sessions.writing = (ObjectIdentifier(store), try store.serverSession())
+                }
+                let refused = try store.appendSkippingRefused(live.flatMap(\.records))
                 committed = true
                 setHealthy(true, shared: shared, configuration: configuration)
                 live = settle(refused, of: live, results: &results, fence: &fence, stats: &stats)
                 stats.retries += live.isEmpty ? 0 : 1
             } catch {
-                if link.isConnected && !isConnectionLoss(error) {
+                if link.isConnected && !isConnectionLoss(error) && sessions.unsettled.isEmpty {
                     // A refusal with a SQLSTATE: write each request alone to find whose it is.
                     for entry in live {
                         do throws(StorageError) {
@@ -314,7 +341,9 @@ public final class PostgresCommitWriter: OpLogWriter {
                     live.removeAll()
                     break
                 }
-                // The connection is gone: the COMMIT may or may not have landed.
+                // The connection is gone: a COMMIT on it may or may not have landed.
+                if let writing = sessions.writing { sessions.unsettled.insert(writing.session) }
+                sessions.writing = nil
                 link.disconnect()
                 setHealthy(false, shared: shared, configuration: configuration, reason: error.description)
                 if clock.now >= deadline {
@@ -325,13 +354,6 @@ public final class PostgresCommitWriter: OpLogWriter {
                 Thread.sleep(forTimeInterval: backoff.timeInterval)
                 backoff = min(backoff * 2, .seconds(1))
                 stats.retries += 1
-                if let first = live.first?.records.first, let landed = try? link.connected().op(
-                    doc: first.doc, clientId: first.clientId, seq: first.seq), landed.version == first.version {
-                    stats.recoveredCommits += 1
-                    committed = true
-                    setHealthy(true, shared: shared, configuration: configuration)
-                    break
-                }
             }
         }
         var stored: [OpRecord] = []
@@ -404,6 +426,13 @@ public final class PostgresCommitWriter: OpLogWriter {
             }
         }
         return again.sorted { $0.index < $1.index }
+    }
+
+    /// The writer's PostgreSQL sessions: the one it writes on, and those whose connection was
+    /// lost while they may have been committing (ended before anything is written again).
+    private struct Sessions {
+        var writing: (store: ObjectIdentifier, session: PostgresServerSession)?
+        var unsettled: Set<PostgresServerSession> = []
     }
 
     /// An append request of a batch still to write: its place in the batch, its records, and

@@ -1,5 +1,6 @@
 import CollabPostgres
 import CollabStorage
+import Foundation
 
 /// The op log in PostgreSQL (schema: Migrations/postgres/0001_initial.sql), with the semantics
 /// of `SQLiteOpStore`: the same `OpStore` test suite runs against both.
@@ -375,6 +376,30 @@ public final class PostgresOpStore: OpStore {
         else { return nil }
         let record = try Self.opRecord(row)
         return record.seq == seq ? record : nil
+    }
+
+    /// This connection's server session.
+    public func serverSession() throws(StorageError) -> PostgresServerSession {
+        guard let row = try rows("SELECT pid, backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()", []).first
+        else { throw .database(code: nil, message: "no pg_stat_activity row for this session") }
+        return PostgresServerSession(processID: Int32(try Self.int(row, 0)), started: try Self.text(row, 1))
+    }
+
+    /// Ends `session` (one of ours whose connection was lost) and waits until it is gone, so
+    /// whatever it was committing has committed or rolled back by the time this returns; a
+    /// session already gone returns at once. Throws if it is still there after `timeout`.
+    public func end(_ session: PostgresServerSession, within timeout: Duration = .seconds(5)) throws(StorageError) {
+        let arguments = [String(session.processID), session.started]
+        _ = try rows("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1::int AND backend_start::text = $2
+            """, arguments)
+        let deadline = ContinuousClock.now + timeout
+        while !(try rows("SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND backend_start::text = $2", arguments)).isEmpty {
+            guard ContinuousClock.now < deadline else {
+                throw .database(code: nil, message: "session \(session.processID) of PostgreSQL did not end within \(timeout)")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 
     /// See `OpStore.client(doc:clientId:)`.

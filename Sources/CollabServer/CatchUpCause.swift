@@ -6,4 +6,6 @@ enum CatchUpCause {
     case storedHead
     /// Another node's commit notice carried them (no read).
     case notice
+    /// Notices left a gap (one lost, or one without records), read after waiting for it.
+    case noticeGap
 }

@@ -62,6 +62,7 @@ final class LoopRooms {
                 case .conflict: metrics.versionConflicts.add(1, ordering: .relaxed)
                 case .storedHead: metrics.headPollCatchUps.add(1, ordering: .relaxed)
                 case .notice: metrics.noticeRecordsTaken.add(1, ordering: .relaxed)
+                case .noticeGap: metrics.noticeGapReads.add(1, ordering: .relaxed)
                 }
             }
             let log = configuration.log

@@ -40,18 +40,19 @@ extension Room {
     /// first.
     /// `knownStored`: the stored version if the caller already knows it (a batched poll off the
     /// loop, another node's notice, a join's read), saving the read.
-    func pollStoredHead(knownStored: Int? = nil) {
+    /// `cause`: for the metrics.
+    func pollStoredHead(knownStored: Int? = nil, cause: CatchUpCause = .storedHead) {
         guard canPollStoredHead else { return }
         guard let stored = knownStored else {
             store.storedVersion(of: documentId) { [weak self] result in
                 // A failed read is retried at the next poll.
                 guard let self, case .success(let stored) = result else { return }
-                self.pollStoredHead(knownStored: stored)
+                self.pollStoredHead(knownStored: stored, cause: cause)
             }
             return
         }
         guard stored > durableVersion else { return }
-        onCatchUp?(.storedHead)
+        onCatchUp?(cause)
         appendEpoch += 1
         fetchAndAbsorb(expectingSome: true, why: "the stored version is \(stored)")
     }
@@ -106,7 +107,7 @@ extension Room {
             guard let self else { return }
             self.noticeGapTimer = nil
             guard self.noticedHead > self.durableVersion, self.canPollStoredHead else { return }
-            if !self.takeInNoticed() { self.pollStoredHead(knownStored: self.noticedHead) }
+            if !self.takeInNoticed() { self.pollStoredHead(knownStored: self.noticedHead, cause: .noticeGap) }
         }
     }
 

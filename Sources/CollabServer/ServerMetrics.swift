@@ -30,6 +30,8 @@ final class ServerMetrics: Sendable {
     let noticeCatchUps = Atomic<Int>(0)
     /// Times a room took in ops that notices carried (no database read).
     let noticeRecordsTaken = Atomic<Int>(0)
+    /// Times a room read what notices left out (a gap waited for, then read).
+    let noticeGapReads = Atomic<Int>(0)
     /// 1 while the database answers (the writer's latest commit or probe).
     let databaseUp = Atomic<Int>(1)
     /// PostgreSQL writer: groups written again (lost connection, isolation), lost commits found
@@ -112,6 +114,7 @@ final class ServerMetrics: Sendable {
         metric("collab_pubsub_messages_ignored_total", "counter", "Pub/sub messages ignored as malformed or of another format.", pubsubInvalid)
         metric("collab_notice_catch_ups_total", "counter", "Notices of another node's commits that found a room here behind.", noticeCatchUps)
         metric("collab_notice_records_taken_total", "counter", "Times a room took in ops that other nodes' notices carried (no database read).", noticeRecordsTaken)
+        metric("collab_notice_gap_reads_total", "counter", "Times a room read from the database ops that notices left out (a lost notice, or one too large to carry them), after waiting 10 ms for them.", noticeGapReads)
         databaseRoundTrip.append(to: &out, name: "collab_database_round_trip_seconds",
                                  help: "PostgreSQL: one query's round trip, measured by the writer's idle probes (about once a second).")
         pubsubLag.append(to: &out, name: "collab_pubsub_lag_seconds",

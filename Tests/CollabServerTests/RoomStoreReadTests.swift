@@ -215,8 +215,11 @@ import Testing
         harness.room.receiveCommitted([y], head: 5)
         #expect(harness.room.durableVersion == 3)
         #expect(client.take().isEmpty)
+        var causes: [CatchUpCause] = []
+        harness.room.onCatchUp = { causes.append($0) }
         harness.room.receiveCommitted([x], head: 4)
         #expect(harness.room.durableVersion == 5)
+        #expect(causes == [.notice])
         #expect(harness.text == "abcxy")
         #expect(client.take().first?["ops"]?.array?.map { $0["v"]?.int } == [3, 4])
         // A notice repeated (or older than the room) changes nothing.
@@ -229,11 +232,14 @@ import Testing
         let (harness, _, client) = setUp()
         _ = storeElsewhere(harness, "x")  // its notice is lost
         let y = storeElsewhere(harness, "y")
+        var causes: [CatchUpCause] = []
+        harness.room.onCatchUp = { causes.append($0) }
         harness.room.receiveCommitted([y], head: 5)
         harness.clock.advance(by: .milliseconds(5))
         #expect(harness.room.durableVersion == 3)
         harness.clock.advance(by: .milliseconds(10))
         #expect(harness.room.durableVersion == 5)
+        #expect(causes == [.noticeGap])
         #expect(harness.text == "abcxy")
         #expect(client.take().first?["ops"]?.array?.count == 2)
     }

@@ -142,6 +142,63 @@ struct PostgresCommitWriterTests {
         #expect(try other.ops(doc: "n", from: 0, limit: 10).map(\.clientId) == ["rival"])
     }
 
+    @Test func aCommitWhoseAnswerIsLostIsFoundStoredAndAcknowledgedOnce() throws {
+        // The writer talks to PostgreSQL through a proxy that cuts its connection right after
+        // passing on a group's COMMIT: PostgreSQL commits, the writer never hears it.
+        let proxy = try CuttingProxy(target: configuration.port)
+        defer { proxy.stop() }
+        var throughProxy = configuration
+        throughProxy.port = proxy.port
+        let writer = try PostgresCommitWriter(configuration: .init(database: throughProxy))
+        defer { writer.close() }
+        let store = try PostgresOpStore.open(configuration)
+        defer { store.close() }
+        proxy.arm(cuttingAfter: Array("COMMIT\u{0}".utf8))
+        let outcomes = Outcomes()
+        writer.append([record("lost", 0, client: "room-l", seq: 1), record("lost", 1, client: "room-l", seq: 2)],
+                      resync: true, completion: outcomes.completion(0))
+        let result = outcomes.wait(1)[0]
+        #expect(proxy.cuts == 1)
+        // Reconnected, it looked: the group had landed, so it is acknowledged, not written again.
+        #expect(succeeded(result), "\(result)")
+        #expect(writer.statistics.recoveredCommits == 1)
+        #expect(try store.ops(doc: "lost", from: 0, limit: 10).map(\.seq) == [1, 2])
+        // And it goes on writing.
+        let next = Outcomes()
+        writer.append([record("lost", 2, client: "room-l", seq: 3)], completion: next.completion(0))
+        #expect(succeeded(next.wait(1)[0]))
+        #expect(try store.currentVersion(doc: "lost") == 3)
+    }
+
+    @Test func aCommitArrivingAfterTheConnectionWasLostIsNeverTakenTwice() throws {
+        // This time the COMMIT is held back: the old session has inserted the group's rows,
+        // the writer loses its connection, and the COMMIT reaches the old session a second
+        // later. Looking at once would find nothing, write again, wait on the old session's
+        // rows and then meet them committed: a conflict for ops that were stored.
+        let proxy = try CuttingProxy(target: configuration.port)
+        defer { proxy.stop() }
+        var throughProxy = configuration
+        throughProxy.port = proxy.port
+        let writer = try PostgresCommitWriter(configuration: .init(database: throughProxy))
+        defer { writer.close() }
+        let store = try PostgresOpStore.open(configuration)
+        defer { store.close() }
+        // The Parse message of COMMIT: 'P', its length (4 bytes), the unnamed statement's 0.
+        proxy.arm(cuttingAfter: Array("COMMIT\u{0}".utf8), lead: 6, delay: .seconds(1))
+        let outcomes = Outcomes()
+        writer.append([record("late", 0, client: "room-l", seq: 1), record("late", 1, client: "room-l", seq: 2)],
+                      resync: true, completion: outcomes.completion(0))
+        let result = outcomes.wait(1)[0]
+        #expect(proxy.cuts == 1)
+        // The writer ended the old session before looking (it rolled back: its COMMIT had not
+        // arrived), found nothing, and wrote the group again: stored once, acknowledged.
+        #expect(succeeded(result), "\(result)")
+        #expect(writer.statistics.recoveredCommits == 0)
+        Thread.sleep(forTimeInterval: 1.5)  // the held COMMIT reaches a session that is gone
+        #expect(try store.ops(doc: "late", from: 0, limit: 10).map(\.seq) == [1, 2])
+        #expect(try store.currentVersion(doc: "late") == 2)
+    }
+
     @Test func opsAreStampedOnPostgreSQLsClock() throws {
         let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
         defer { writer.close() }
