@@ -42,12 +42,17 @@ struct DocumentText {
     }
 
     /// The text with `records` (the latest ops, in version order) undone, without
-    /// touching this text: the rope is copied on write.
-    func undoing(_ records: ArraySlice<OpRecord>) throws(TextOperationError) -> String {
-        var copy = rope
+    /// touching this text: the rope is copied on write, so this costs the undone edits only.
+    func undone(_ records: ArraySlice<OpRecord>) throws(TextOperationError) -> DocumentText {
+        var copy = self
         for record in records.reversed() {
-            try copy.apply(record.operation.inverted(deletedText: record.deletedTexts))
+            try copy.rope.apply(record.operation.inverted(deletedText: record.deletedTexts))
         }
-        return String(copy)
+        return copy
+    }
+
+    /// `undone(_:)` as a string.
+    func undoing(_ records: ArraySlice<OpRecord>) throws(TextOperationError) -> String {
+        try undone(records).string
     }
 }

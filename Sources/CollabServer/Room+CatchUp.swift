@@ -167,7 +167,9 @@ extension Room {
         let ours = Array(recent[(durableVersion - recentBase)...])
         var rebuilt: DocumentText
         do {
-            rebuilt = DocumentText(try durableText())
+            // The durable text as a rope (the pending ops undone on a copy): no O(n) rebuild per
+            // catch-up, which another node's notices make one per commit.
+            rebuilt = try text.undone(recent[(durableVersion - recentBase)...])
         } catch {
             fail(RoomStoreError("catching up (\(why)) failed: \(error)"))
             return false
@@ -185,12 +187,17 @@ extension Room {
         }
         // Ours, each transformed again from the op its author sent, over every record from the
         // version it was made against, in the new stored order: what its author will compute.
-        guard case .found(let storedBefore) = records(from: min(oldestBaseOfOurs, durableVersion), to: durableVersion) else {
+        let historyStart = min(oldestBaseOfOurs, durableVersion)
+        // A copy (usually a few records): a slice of the window kept alive would make the
+        // window's in-place update below copy it whole.
+        var history: [OpRecord]
+        switch records(from: historyStart, to: durableVersion) {
+        case .found(let storedBefore):
+            history = Array(storedBefore) + theirs
+        case .gone, .notLoaded:
             fail(RoomStoreError("catching up: the history ours were made against is gone"))
             return false
         }
-        let historyStart = storedBefore.first?.version ?? durableVersion
-        var history = Array(storedBefore) + theirs
         var rebased: [OpRecord] = []
         var resubmitted: [Int: Submission] = [:]
         var renumbered: [Int: Int] = [:]
@@ -225,7 +232,11 @@ extension Room {
         }
         submissions = resubmitted
         // The new state: theirs durable, ours pending on top, none of it handed to the store.
-        recent = Array(recent[..<(durableVersion - recentBase)]) + theirs + rebased
+        // In place: the window holds up to thousands of records, and a copy per catch-up (one per
+        // notice from another node) cost more than the rest of the catch-up.
+        recent.removeSubrange((durableVersion - recentBase)...)
+        recent.append(contentsOf: theirs)
+        recent.append(contentsOf: rebased)
         text = rebuilt
         durableVersion += theirs.count
         headVersion = recentBase + recent.count
