@@ -19,6 +19,20 @@ final class Harness {
         }
     }
 
+    /// A room holding `count` one-letter ops ("abc…", each appended at the end) committed by
+    /// `writer01`, who has left.
+    static func seeded(ops count: Int, configuration: RoomConfiguration = RoomConfiguration()) -> Harness {
+        let harness = Harness(configuration: configuration)
+        let (writer, _) = harness.join("writer01")
+        for index in 0..<count {
+            let letter = "\"\(Character(Unicode.Scalar(UInt8(97 + index % 26))))\""
+            writer.sendOp(seq: index + 1, v: index, index == 0 ? "[\(letter)]" : "[\(index),\(letter)]")
+            harness.store.commitAll()
+        }
+        writer.connectionClosed()
+        return harness
+    }
+
     /// A new room on the same store (a server restart).
     func restart() {
         do {

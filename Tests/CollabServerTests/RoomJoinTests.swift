@@ -7,15 +7,7 @@ import Testing
 @Suite struct RoomJoinTests {
     /// A harness whose document has `count` durable ops, each appending one letter.
     func harness(ops count: Int, configuration: RoomConfiguration = RoomConfiguration()) -> Harness {
-        let harness = Harness(configuration: configuration)
-        let (writer, _) = harness.join("writer01")
-        for index in 0..<count {
-            let letter = "\"\(Character(Unicode.Scalar(UInt8(97 + index % 26))))\""
-            writer.sendOp(seq: index + 1, v: index, index == 0 ? "[\(letter)]" : "[\(index),\(letter)]")
-            harness.store.commitAll()
-        }
-        writer.connectionClosed()
-        return harness
+        Harness.seeded(ops: count, configuration: configuration)
     }
 
     @Test func emptyDocumentSnapshotThenJoined() {

@@ -13,28 +13,7 @@ import Testing
     func harness(ops count: Int, window: Int = 2000) -> Harness {
         var configuration = RoomConfiguration()
         configuration.recentOpsWindow = window
-        let harness = Harness(configuration: configuration)
-        let (writer, _) = harness.join("writer01")
-        for index in 0..<count {
-            let letter = "\"\(Character(Unicode.Scalar(UInt8(97 + index % 26))))\""
-            writer.sendOp(seq: index + 1, v: index, index == 0 ? "[\(letter)]" : "[\(index),\(letter)]")
-            harness.store.commitAll()
-        }
-        writer.connectionClosed()
-        return harness
-    }
-
-    /// Ops another writer (another node) stored after the room loaded: appended to the store only.
-    func storeElsewhere(_ harness: Harness, _ texts: [String]) {
-        var log = harness.store.ops["doc"] ?? []
-        for text in texts {
-            let length = (try? harness.room.currentText())?.unicodeScalars.count ?? 0
-            let extra = log.count - harness.room.durableVersion
-            log.append(OpRecord(version: log.count,
-                                operation: TextOperation(unchecked: [.retain(length + extra), .insert(text)]),
-                                clientId: "othernode", seq: log.count + 1, user: "u", timestamp: 0, deletedTexts: []))
-        }
-        harness.store.ops["doc"] = log
+        return Harness.seeded(ops: count, configuration: configuration)
     }
 
     @Test func joinHoldsWhatFollowsUntilTheStoreAnswers() {
@@ -59,7 +38,7 @@ import Testing
         let harness = harness(ops: 3)
         let (watcher, watcherClient) = harness.join("watcher1", version: 3)
         _ = watcherClient.take()
-        storeElsewhere(harness, ["x", "y"])
+        _ = (storeElsewhere(harness, "x"), storeElsewhere(harness, "y"))
         harness.store.defersReads = true
         // The client saw version 5 on the other node: not `version_ahead` here.
         let (session, client) = harness.connect()
@@ -183,28 +162,10 @@ import Testing
 @Suite struct RoomNoticeTests {
     /// A room holding "abc" (3 ops) and an editor in it.
     func setUp() -> (Harness, Session, FakeClient) {
-        let harness = RoomStoreReadTests().harness(ops: 3)
+        let harness = Harness.seeded(ops: 3)
         let (editor, client) = harness.join("editor01", version: 3)
         _ = client.take()
         return (harness, editor, client)
-    }
-
-    /// Another node stores `text` appended at the end, as the next version, and returns the
-    /// row its notice would carry.
-    func storeElsewhere(_ harness: Harness, _ text: String) -> CollabStorage.OpRecord {
-        var log = harness.store.ops["doc"] ?? []
-        var rebuilt = DocumentText("")
-        for record in log { try? rebuilt.apply(record.operation) }
-        let operation = TextOperation(unchecked: [.retain(rebuilt.count), .insert(text)])
-        let record = OpRecord(version: log.count, operation: operation, clientId: "othernode",
-                              seq: log.count + 1, user: "u", timestamp: 0, deletedTexts: [])
-        log.append(record)
-        harness.store.ops["doc"] = log
-        return CollabStorage.OpRecord(
-            doc: "doc", version: record.version, clientId: record.clientId, seq: record.seq, user: record.user,
-            ts: 0, length: rebuilt.count + text.unicodeScalars.count,
-            opJSON: String(decoding: record.operationJSON, as: UTF8.self),
-            deletedJSON: String(decoding: record.deletedTextsJSON, as: UTF8.self))
     }
 
     @Test func noticesOvertakingEachOtherAreTakenInInOrderWithoutARead() {
@@ -296,3 +257,22 @@ import Testing
         #expect(client.take().map(\.type) == ["ack", "op", "ack"])
     }
 }
+
+/// Another node stores `text` appended at the end, as the next version (the room does not
+/// know yet), and returns the row its notice would carry.
+private func storeElsewhere(_ harness: Harness, _ text: String) -> CollabStorage.OpRecord {
+    var log = harness.store.ops["doc"] ?? []
+    var rebuilt = DocumentText("")
+    for record in log { try? rebuilt.apply(record.operation) }
+    let operation = TextOperation(unchecked: [.retain(rebuilt.count), .insert(text)])
+    let record = OpRecord(version: log.count, operation: operation, clientId: "othernode",
+                          seq: log.count + 1, user: "u", timestamp: 0, deletedTexts: [])
+    log.append(record)
+    harness.store.ops["doc"] = log
+    return CollabStorage.OpRecord(
+        doc: "doc", version: record.version, clientId: record.clientId, seq: record.seq, user: record.user,
+        ts: 0, length: rebuilt.count + text.unicodeScalars.count,
+        opJSON: String(decoding: record.operationJSON, as: UTF8.self),
+        deletedJSON: String(decoding: record.deletedTextsJSON, as: UTF8.self))
+}
+

@@ -38,6 +38,22 @@ struct PostgresCommitWriterTests {
         }
     }
 
+    /// A session holding `doc`'s row locked (an open transaction) until it commits or closes.
+    private func holdingRow(_ doc: String) throws -> PostgresConnection {
+        let blocker = try PostgresConnection.connect(configuration)
+        _ = try blocker.pipeline([PostgresQuery("BEGIN"),
+                                  PostgresQuery("SELECT version FROM documents WHERE id = $1 FOR UPDATE", [doc])])
+        return blocker
+    }
+
+    /// A writer whose connections go through a proxy that can cut them.
+    private func writerThroughProxy() throws -> (CuttingProxy, PostgresCommitWriter) {
+        let proxy = try CuttingProxy(target: configuration.port)
+        var throughProxy = configuration
+        throughProxy.port = proxy.port
+        return (proxy, try PostgresCommitWriter(configuration: .init(database: throughProxy)))
+    }
+
     private func succeeded(_ result: Result<Void, StorageError>) -> Bool {
         if case .success = result { return true }
         return false
@@ -51,10 +67,8 @@ struct PostgresCommitWriterTests {
         let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
         defer { writer.close() }
         // Hold document a's row, so the writer's first group waits while the next one gathers.
-        let blocker = try PostgresConnection.connect(configuration)
+        let blocker = try holdingRow("a")
         defer { blocker.close() }
-        _ = try blocker.pipeline([PostgresQuery("BEGIN"),
-                                  PostgresQuery("SELECT version FROM documents WHERE id = 'a' FOR UPDATE")])
         let outcomes = Outcomes()
         writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
         Thread.sleep(forTimeInterval: 0.2)
@@ -105,10 +119,8 @@ struct PostgresCommitWriterTests {
         try other.append([record("a", 0, client: "other", seq: 1)])
         let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
         defer { writer.close() }
-        let blocker = try PostgresConnection.connect(configuration)
+        let blocker = try holdingRow("a")
         defer { blocker.close() }
-        _ = try blocker.pipeline([PostgresQuery("BEGIN"),
-                                  PostgresQuery("SELECT version FROM documents WHERE id = 'a' FOR UPDATE")])
         let outcomes = Outcomes()
         writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
         Thread.sleep(forTimeInterval: 0.2)
@@ -145,12 +157,8 @@ struct PostgresCommitWriterTests {
     @Test func aCommitWhoseAnswerIsLostIsFoundStoredAndAcknowledgedOnce() throws {
         // The writer talks to PostgreSQL through a proxy that cuts its connection right after
         // passing on a group's COMMIT: PostgreSQL commits, the writer never hears it.
-        let proxy = try CuttingProxy(target: configuration.port)
-        defer { proxy.stop() }
-        var throughProxy = configuration
-        throughProxy.port = proxy.port
-        let writer = try PostgresCommitWriter(configuration: .init(database: throughProxy))
-        defer { writer.close() }
+        let (proxy, writer) = try writerThroughProxy()
+        defer { proxy.stop(); writer.close() }
         let store = try PostgresOpStore.open(configuration)
         defer { store.close() }
         proxy.arm(cuttingAfter: Array("COMMIT\u{0}".utf8))
@@ -175,12 +183,8 @@ struct PostgresCommitWriterTests {
         // the writer loses its connection, and the COMMIT reaches the old session a second
         // later. Looking at once would find nothing, write again, wait on the old session's
         // rows and then meet them committed: a conflict for ops that were stored.
-        let proxy = try CuttingProxy(target: configuration.port)
-        defer { proxy.stop() }
-        var throughProxy = configuration
-        throughProxy.port = proxy.port
-        let writer = try PostgresCommitWriter(configuration: .init(database: throughProxy))
-        defer { writer.close() }
+        let (proxy, writer) = try writerThroughProxy()
+        defer { proxy.stop(); writer.close() }
         let store = try PostgresOpStore.open(configuration)
         defer { store.close() }
         // The Parse message of COMMIT: 'P', its length (4 bytes), the unnamed statement's 0.
