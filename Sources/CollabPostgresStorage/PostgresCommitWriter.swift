@@ -63,18 +63,9 @@ public final class PostgresCommitWriter: OpLogWriter {
         public var recoveredCommits = 0
     }
 
-    private enum Request: Sendable {
-        case append([OpRecord], resync: Bool, @Sendable (Result<Void, StorageError>) -> Void)
-        case snapshot(Snapshot, @Sendable (Result<Void, StorageError>) -> Void)
+    private typealias Request = CommitRequest
 
-        var completion: @Sendable (Result<Void, StorageError>) -> Void {
-            switch self {
-            case .append(_, _, let completion), .snapshot(_, let completion): completion
-            }
-        }
-    }
-
-    private struct State: Sendable {
+    private struct State: CommitQueueState {
         var queue: [Request] = []
         var writerParked = false
         var closing = false
@@ -83,9 +74,7 @@ public final class PostgresCommitWriter: OpLogWriter {
     }
 
     private final class Shared: Sendable {
-        let state = Mutex(State())
-        let wakeup = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
+        let requests = CommitQueue(State())
         let healthy = Atomic<Bool>(true)
         /// PostgreSQL's clock minus this machine's, in milliseconds.
         let clockOffset = Atomic<Int64>(0)
@@ -119,9 +108,9 @@ public final class PostgresCommitWriter: OpLogWriter {
         let handoff = Handoff(link)
         let thread = Thread {
             _ = pthread_setname_np(pthread_self(), "collab-pg-writer")
-            shared.state.withLock { $0.storageThread = pthread_self() }
+            shared.requests.enterStorageThread()
             Self.run(shared: shared, link: handoff.take(), configuration: configuration)
-            shared.finished.signal()
+            shared.requests.stopped()
         }
         thread.start()
     }
@@ -160,19 +149,7 @@ public final class PostgresCommitWriter: OpLogWriter {
     }
 
     private func submit(_ request: Request) {
-        enum Outcome { case queued, queuedAndWake, refused }
-        let outcome = shared.state.withLock { state -> Outcome in
-            guard !state.closing else { return .refused }
-            state.queue.append(request)
-            guard state.writerParked else { return .queued }
-            state.writerParked = false
-            return .queuedAndWake
-        }
-        switch outcome {
-        case .queued: break
-        case .queuedAndWake: shared.wakeup.signal()
-        case .refused: request.completion(.failure(.closed))
-        }
+        shared.requests.submit(request)
     }
 
     /// PostgreSQL's clock minus this machine's, in milliseconds (measured at start and by each
@@ -184,22 +161,12 @@ public final class PostgresCommitWriter: OpLogWriter {
     public var isHealthy: Bool { shared.healthy.load(ordering: .relaxed) }
 
     /// Counters since start.
-    public var statistics: Statistics { shared.state.withLock { $0.statistics } }
+    public var statistics: Statistics { shared.requests.state.withLock { $0.statistics } }
 
     /// Refuses new requests, commits everything queued (retrying within `retryWindow`) and
     /// stops. From a completion it only starts the shutdown.
     public func close() {
-        let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
-            state.closing = true
-            let onStorageThread = state.storageThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
-            guard state.writerParked else { return (false, onStorageThread) }
-            state.writerParked = false
-            return (true, onStorageThread)
-        }
-        if wake { shared.wakeup.signal() }
-        guard !onStorageThread else { return }
-        shared.finished.wait()
-        shared.finished.signal()
+        shared.requests.close()
     }
 
     // MARK: - The storage thread
@@ -210,7 +177,7 @@ public final class PostgresCommitWriter: OpLogWriter {
         var sessions = Sessions()
         while true {
             enum Next { case commit([Request]), park, stop }
-            let next = shared.state.withLock { state -> Next in
+            let next = shared.requests.state.withLock { state -> Next in
                 if !state.queue.isEmpty {
                     let count = min(maxGroupSize, state.queue.count)
                     let batch = Array(state.queue.prefix(count))
@@ -226,8 +193,7 @@ public final class PostgresCommitWriter: OpLogWriter {
                 link.close()
                 return
             case .park:
-                if shared.wakeup.wait(timeout: .now() + configuration.probeInterval.timeInterval) == .timedOut {
-                    shared.state.withLock { $0.writerParked = false }
+                if !shared.requests.park(timeout: configuration.probeInterval) {
                     probe(link, shared: shared, configuration: configuration)
                 }
             case .commit(let batch):
@@ -376,7 +342,7 @@ public final class PostgresCommitWriter: OpLogWriter {
         configuration.onCommit?(CommitReport(requests: batch.count, ops: ops, failedRequests: failed,
                                              duration: clock.now - start))
         if !stored.isEmpty { configuration.onStored?(stored) }
-        shared.state.withLock { state in
+        shared.requests.state.withLock { state in
             if committed { state.statistics.commits += 1 }
             state.statistics.opsCommitted += ops
             state.statistics.requestsFailed += failed

@@ -1,7 +1,6 @@
 import CLinux
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The storage thread: owns the write connection and commits whatever is waiting in one
 /// transaction; a `WALSyncer` then makes it durable (one fsync, possibly for several commits)
@@ -62,24 +61,7 @@ public final class GroupCommitWriter: Sendable {
         public init() {}
     }
 
-    private enum Request: Sendable {
-        /// Records, whether they start a new chain (`resync`), and the completion.
-        case append([OpRecord], resync: Bool, @Sendable (Result<Void, StorageError>) -> Void)
-        case snapshot(Snapshot, @Sendable (Result<Void, StorageError>) -> Void)
-
-        var completion: @Sendable (Result<Void, StorageError>) -> Void {
-            switch self {
-            case .append(_, _, let completion), .snapshot(_, let completion): completion
-            }
-        }
-
-        var opCount: Int {
-            switch self {
-            case .append(let records, _, _): records.count
-            case .snapshot: 0
-            }
-        }
-    }
+    private typealias Request = CommitRequest
 
     /// Documents whose last append failed with a version conflict. Their appends already
     /// queued behind it were made on top of the failed one, so they fail too — even one whose
@@ -89,12 +71,10 @@ public final class GroupCommitWriter: Sendable {
         var documents: Set<String> = []
     }
 
-    private struct State: Sendable {
+    private struct State: CommitQueueState {
         var queue: [Request] = []
-        /// The storage thread is parked on `wakeup` and needs one signal.
         var writerParked = false
         var closing = false
-        /// The storage thread, so `close()` called from a completion does not wait for itself.
         var storageThread: pthread_t?
         var statistics = Statistics()
         var openError: StorageError?
@@ -110,9 +90,7 @@ public final class GroupCommitWriter: Sendable {
     /// What the storage thread and submitters share (the thread does not retain the writer,
     /// so dropping the writer can close it).
     private final class Shared: Sendable {
-        let state = Mutex(State())
-        let wakeup = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
+        let requests = CommitQueue(State())
         let syncer: WALSyncer
 
         init(path: String) {
@@ -146,13 +124,13 @@ public final class GroupCommitWriter: Sendable {
                     throw StorageError.sqlite(error)
                 }
             } catch {
-                shared.state.withLock { $0.openError = error }
+                shared.requests.state.withLock { $0.openError = error }
                 shared.syncer.close()
                 ready.signal()
-                shared.finished.signal()
+                shared.requests.stopped()
                 return
             }
-            shared.state.withLock { $0.storageThread = pthread_self() }
+            shared.requests.enterStorageThread()
             ready.signal()
             Self.run(shared: shared, store: store, maxGroupSize: max(1, configuration.maxGroupSize),
                      commitDelay: configuration.commitDelay, onCommit: configuration.onCommit)
@@ -160,11 +138,11 @@ public final class GroupCommitWriter: Sendable {
             shared.syncer.close()
             // Fold the WAL back into the database so a stopped server leaves one file.
             _ = try? store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shared.finished.signal()
+            shared.requests.stopped()
         }
         thread.start()
         ready.wait()
-        if let error = shared.state.withLock({ $0.openError }) {
+        if let error = shared.requests.state.withLock({ $0.openError }) {
             throw error
         }
     }
@@ -193,10 +171,8 @@ public final class GroupCommitWriter: Sendable {
     }
 
     private func submit(_ request: Request) {
-        enum Outcome { case queued, queuedAndWake, refused }
         let now = ContinuousClock.now
-        let outcome = shared.state.withLock { state -> Outcome in
-            guard !state.closing else { return .refused }
+        shared.requests.submit(request) { state in
             if state.queue.isEmpty { state.oldestQueuedAt = now }
             if let last = state.lastArrivalAt {
                 // An exponential moving average (1/8 weight); the first gap seeds it.
@@ -205,40 +181,19 @@ public final class GroupCommitWriter: Sendable {
                 state.averageGap = state.averageGap.map { $0 - $0 / 8 + gap / 8 } ?? gap
             }
             state.lastArrivalAt = now
-            state.queue.append(request)
-            guard state.writerParked else { return .queued }
-            state.writerParked = false
-            return .queuedAndWake
-        }
-        switch outcome {
-        case .queued: break
-        case .queuedAndWake: shared.wakeup.signal()
-        case .refused: request.completion(.failure(.closed))
         }
     }
 
     /// Counters since start.
     public var statistics: Statistics {
-        shared.state.withLock { $0.statistics }
+        shared.requests.state.withLock { $0.statistics }
     }
 
     /// Refuses new requests, commits everything already queued, checkpoints the WAL and stops
     /// the storage thread; returns when it has stopped. Safe to call more than once. Called from
     /// a completion (on a writer thread) it only starts the shutdown, and returns at once.
     public func close() {
-        let (wake, onStorageThread) = shared.state.withLock { state -> (Bool, Bool) in
-            state.closing = true
-            let onStorageThread = state.storageThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
-            guard state.writerParked else { return (false, onStorageThread) }
-            state.writerParked = false
-            return (true, onStorageThread)
-        }
-        if wake {
-            shared.wakeup.signal()
-        }
-        guard !onStorageThread, !shared.syncer.isCurrentThread else { return }
-        shared.finished.wait()
-        shared.finished.signal()  // let any other close() through too
+        shared.requests.close(waits: !shared.syncer.isCurrentThread)
     }
 
     // MARK: - The storage thread
@@ -250,7 +205,7 @@ public final class GroupCommitWriter: Sendable {
         while true {
             enum Next { case commit, park, stop, wait(Duration) }
             let now = ContinuousClock.now
-            let next = shared.state.withLock { state -> Next in
+            let next = shared.requests.state.withLock { state -> Next in
                 if let wait = delay(state, now: now, commitDelay: commitDelay, maxGroupSize: maxGroupSize) {
                     return .wait(wait)
                 }
@@ -271,7 +226,7 @@ public final class GroupCommitWriter: Sendable {
             }
             switch next {
             case .park:
-                shared.wakeup.wait()
+                shared.requests.park()
             case .wait(let duration):
                 let (seconds, attoseconds) = duration.components
                 Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) * 1e-18)
@@ -293,7 +248,7 @@ public final class GroupCommitWriter: Sendable {
                 // Otherwise (nothing waiting, or the next group will wait for the commit delay
                 // anyway) sync here rather than wake a thread for nothing to overlap with.
                 let after = ContinuousClock.now
-                let nextIsReady = shared.state.withLock { state in
+                let nextIsReady = shared.requests.state.withLock { state in
                     !state.queue.isEmpty
                         && delay(state, now: after, commitDelay: commitDelay, maxGroupSize: maxGroupSize) == nil
                 }
@@ -355,7 +310,7 @@ public final class GroupCommitWriter: Sendable {
         }
         onCommit?(CommitReport(requests: batch.count, ops: ops, failedRequests: failed, duration: duration))
         // Statistics are updated before completions run, so a completion sees its own commit counted.
-        shared.state.withLock { state in
+        shared.requests.state.withLock { state in
             if committed {
                 state.statistics.commits += 1
             }
