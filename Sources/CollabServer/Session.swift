@@ -126,7 +126,12 @@ public final class Session {
     }
 
     func handle(_ message: ClientMessage) {
-        if held != nil {
+        if let waiting = held?.count {
+            // A read takes a round trip; a client that sends this much meanwhile is not editing.
+            guard waiting < Self.maxHeldMessages else {
+                close(code: .tryAgainLater, reason: "too many messages while the server reads")
+                return
+            }
             held?.append(message)
             return
         }
@@ -155,6 +160,9 @@ public final class Session {
             }
         }
     }
+
+    /// Messages held at most while the room reads; one more closes the connection with 1013.
+    static let maxHeldMessages = 1_000
 
     /// Holds what the client sends from now on: the room is reading what the message being
     /// handled needs.

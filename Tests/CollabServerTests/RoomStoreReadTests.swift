@@ -276,3 +276,19 @@ private func storeElsewhere(_ harness: Harness, _ text: String) -> CollabStorage
         deletedJSON: String(decoding: record.deletedTextsJSON, as: UTF8.self))
 }
 
+
+@Suite struct SessionHoldTests {
+    @Test func aClientFloodingWhileAReadIsOutIsClosedWith1013() {
+        let harness = Harness.seeded(ops: 2)
+        harness.store.defersReads = true
+        let (session, client) = harness.connect()
+        session.send(#"{"type":"join","clientId":"abcdefgh"}"#)
+        for id in 0..<Session.maxHeldMessages { session.send(#"{"type":"ping","id":"\#(id)"}"#) }
+        #expect(client.closeCode == nil)
+        session.send(#"{"type":"ping","id":"one too many"}"#)
+        #expect(client.closeCode == .tryAgainLater)
+        harness.store.answerReads()
+        #expect(client.take().isEmpty)
+        #expect(harness.room.participantCount == 0)
+    }
+}
