@@ -206,15 +206,15 @@ public final class CollaborationServer: Sendable {
         }
     }
 
-    /// A loop's read connection (called on the loop, which keeps it).
+    /// A loop's read connection (called on the loop, which keeps it). On PostgreSQL the rooms
+    /// read through the loop's background session instead, so this one connects only if used
+    /// (the writer has already checked the database at start).
     private static func makeReader(_ database: ServerDatabase) throws(StorageError) -> any OpStore {
         switch database {
         case .sqlite(let path):
             return try SQLiteOpStore.openForReading(path: path)
         case .postgres(let configuration):
-            let reader = ReconnectingPostgresOpStore(configuration: configuration)
-            _ = try reader.connected()
-            return reader
+            return ReconnectingPostgresOpStore(configuration: configuration)
         }
     }
 
