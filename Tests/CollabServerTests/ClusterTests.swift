@@ -279,6 +279,26 @@ import Testing
         #expect(fresh.first { $0.type == "snapshot" }?["text"]?.string == "xxxxx")
     }
 
+    @Test func aRestoreThroughANodeWithoutTheRoomReachesEditorsOnTheOther() throws {
+        let cluster = try ClusterFixture(nodes: 2, redis: true)
+        let editor = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/back")
+        _ = editor.join(clientId: "back-editor")
+        for (seq, op) in [#"["draft"]"#, #"[5," two"]"#, #"[9," three"]"#].enumerated() {
+            editor.send(#"{"type":"op","seq":\#(seq + 1),"v":\#(seq),"op":\#(op)}"#)
+            #expect(editor.receive(type: "ack")?["v"]?.int == seq)
+        }
+        // Node 1 has no room for the document: it loads one (off its loop) to restore version 1.
+        let response = try ServerTestConnection(port: cluster.port(1))
+            .request("/v1/docs/back/restore", method: "POST", body: #"{"version": 1}"#)
+        #expect(response.status == 200, "\(response.body)")
+        let answer = try JSONReader.parse(response.body)
+        #expect(answer["version"]?.int == 3 && answer["restoredFrom"]?.int == 1)
+        // The editor on node 0 receives the restoring op and the text is version 1's everywhere.
+        #expect(records(from: editor, count: 1).first?["v"]?.int == 3)
+        #expect(try cluster.document("back", node: 0).text == "draft")
+        #expect(try cluster.document("back", node: 1).text == "draft")
+    }
+
     @Test func redisCarriesCommitsFasterThanPolling() throws {
         let cluster = try ClusterFixture(nodes: 2, redis: true)
         let sender = try ServerTestConnection.webSocket(port: cluster.port(0), path: "/v1/docs/fast")
