@@ -47,6 +47,41 @@ public final class RedisConnection {
         return reply
     }
 
+    /// Sends every command of `commands` in one write, then reads their replies, in order: one
+    /// round trip for all. An error reply is returned in its place (`.error`), not thrown; a
+    /// connection error fails them all (their outcome is unknown).
+    public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RESPValue] {
+        guard !isBroken else { throw .closed }
+        guard !commands.isEmpty else { return [] }
+        var bytes: [UInt8] = []
+        for arguments in commands { bytes += RESPEncoder.command(arguments) }
+        do throws(RedisError) {
+            try socket.write(bytes, timeout: timeout)
+            var replies: [RESPValue] = []
+            replies.reserveCapacity(commands.count)
+            for _ in commands { replies.append(try readReply()) }
+            return replies
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// `PUBLISH` of each (channel, message) in one round trip (`pipeline`): how many
+    /// subscribers received each.
+    @discardableResult
+    public func publish(_ messages: [(channel: String, message: [UInt8])]) throws(RedisError) -> [Int] {
+        let replies = try pipeline(messages.map { [Array("PUBLISH".utf8), Array($0.channel.utf8), $0.message] })
+        var receivers: [Int] = []
+        receivers.reserveCapacity(replies.count)
+        for reply in replies {
+            if case .error(let message) = reply { throw .server(message) }
+            guard case .integer(let count) = reply else { throw .unexpectedReply(reply) }
+            receivers.append(count)
+        }
+        return receivers
+    }
+
     /// `PING`: throws unless the server answers `PONG`.
     public func ping() throws(RedisError) {
         let reply = try command(["PING"])

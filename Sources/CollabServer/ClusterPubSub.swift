@@ -118,12 +118,15 @@ final class ClusterPubSub: Sendable {
                 }
                 return pending.records
             }
+            // One notice per document, all in one round trip to Redis.
+            var notices: [(message: ClusterMessage, doc: String)] = []
             for (doc, records) in byDocument.sorted(by: { $0.key < $1.key }) {
                 guard let last = records.last else { continue }
                 let bytes = records.reduce(0) { $0 + $1.opJSON.utf8.count + $1.deletedJSON.utf8.count }
                 let carried = bytes <= Self.maxRecordBytes ? records : []
-                publishNow(.committed(version: last.version + 1, at: clusterClock.now(), records: carried), doc: doc)
+                notices.append((.committed(version: last.version + 1, at: clusterClock.now(), records: carried), doc))
             }
+            publishNow(notices)
         }
     }
 
@@ -133,11 +136,15 @@ final class ClusterPubSub: Sendable {
     }
 
     private func publishNow(_ message: ClusterMessage, doc: String) {
-        guard let connection = publisherConnection() else { return }
+        publishNow([(message, doc)])
+    }
+
+    private func publishNow(_ messages: [(message: ClusterMessage, doc: String)]) {
+        guard !messages.isEmpty, let connection = publisherConnection() else { return }
         do {
             let node = nodeName.value.withLock { $0 }
-            _ = try connection.publish(ClusterMessage.channel(doc), message.payload(node: node, doc: doc))
-            metrics.pubsubOut.add(1, ordering: .relaxed)
+            _ = try connection.publish(messages.map { (ClusterMessage.channel($0.doc), $0.message.payload(node: node, doc: $0.doc)) })
+            metrics.pubsubOut.add(messages.count, ordering: .relaxed)
         } catch {
             // Dropped: at-most-once; head polling and rosters make up for it.
             publisher.connection?.close()

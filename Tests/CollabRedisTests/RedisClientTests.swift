@@ -18,6 +18,14 @@ import Testing
         // An error reply is a typed error; the connection stays usable.
         #expect(throws: RedisError.self) { try connection.command(["NOSUCHCOMMAND"]) }
         try connection.ping()
+        // Pipelined: one write, the replies in order, an error reply in its place.
+        let replies = try connection.pipeline([["SET", "p", "1"], ["NOSUCHCOMMAND"], ["INCR", "p"], ["GET", "p"]]
+            .map { $0.map { Array($0.utf8) } })
+        #expect(replies.count == 4)
+        #expect(replies[0] == .simpleString("OK") && replies[2] == .integer(2) && replies[3].string == "2")
+        if case .error(let message) = replies[1] { #expect(message.hasPrefix("ERR")) } else { Issue.record("\(replies[1])") }
+        #expect(try connection.publish([("nobody", Array("a".utf8)), ("nobody", Array("b".utf8))]) == [0, 0])
+        try connection.ping()
         // A wrong password, and none at all.
         var wrong = server.url
         wrong.password = "nope"
