@@ -40,8 +40,15 @@ final class ClusterPubSub: Sendable {
 
     private let publisher: Publisher
     private let queue = DispatchQueue(label: "collab.pubsub-publish")
-    /// Records committed per document, not yet published (gathered while a publish is running).
-    private let pendingCommits = Mutex<(records: [String: [CollabStorage.OpRecord]], scheduled: Bool)>(([:], false))
+    /// What waits to be published (gathered while a publish is running): records committed, by
+    /// document, and other messages in the order given.
+    private let pending = Mutex<Pending>(Pending())
+    private struct Pending {
+        var records: [String: [CollabStorage.OpRecord]] = [:]
+        var messages: [(message: ClusterMessage, doc: String)] = []
+        /// A flush is queued.
+        var scheduled = false
+    }
     /// Past this many bytes of op JSON a notice goes without its records (receivers read them).
     static let maxRecordBytes = 64 * 1024
     private let subscriber: RedisSubscriber
@@ -104,42 +111,43 @@ final class ClusterPubSub: Sendable {
     /// Announces that `records` are committed (called on the writer's thread: only queues;
     /// several commits of a document waiting together go out as one notice of the latest).
     func announce(_ records: [CollabStorage.OpRecord]) {
-        let schedule = pendingCommits.withLock { pending -> Bool in
+        enqueue { pending in
             for record in records { pending.records[record.doc, default: []].append(record) }
-            defer { pending.scheduled = true }
-            return !pending.scheduled
-        }
-        guard schedule else { return }
-        queue.async { [self] in
-            let byDocument = pendingCommits.withLock { pending in
-                defer {
-                    pending.records = [:]
-                    pending.scheduled = false
-                }
-                return pending.records
-            }
-            // One notice per document, all in one round trip to Redis.
-            var notices: [(message: ClusterMessage, doc: String)] = []
-            for (doc, records) in byDocument.sorted(by: { $0.key < $1.key }) {
-                guard let last = records.last else { continue }
-                let bytes = records.reduce(0) { $0 + $1.opJSON.utf8.count + $1.deletedJSON.utf8.count }
-                let carried = bytes <= Self.maxRecordBytes ? records : []
-                notices.append((.committed(version: last.version + 1, at: clusterClock.now(), records: carried), doc))
-            }
-            publishNow(notices)
         }
     }
 
     /// Publishes `message` about `doc` (queued; dropped while Redis is away).
     func publish(_ message: ClusterMessage, doc: String) {
-        queue.async { [self] in publishNow(message, doc: doc) }
+        enqueue { $0.messages.append((message, doc)) }
     }
 
-    private func publishNow(_ message: ClusterMessage, doc: String) {
-        publishNow([(message, doc)])
+    /// Adds to what waits and, unless a flush is already queued, queues one: everything that
+    /// gathered by then goes to Redis in one round trip.
+    private func enqueue(_ add: (inout Pending) -> Void) {
+        let schedule = pending.withLock { pending -> Bool in
+            add(&pending)
+            defer { pending.scheduled = true }
+            return !pending.scheduled
+        }
+        guard schedule else { return }
+        queue.async { [self] in flush() }
     }
 
-    private func publishNow(_ messages: [(message: ClusterMessage, doc: String)]) {
+    private func flush() {
+        let taken = pending.withLock { pending -> Pending in
+            defer { pending = Pending() }
+            return pending
+        }
+        // Commit notices first (a presence may refer to a version they announce), one per
+        // document, then the other messages in order.
+        var messages: [(message: ClusterMessage, doc: String)] = []
+        for (doc, records) in taken.records.sorted(by: { $0.key < $1.key }) {
+            guard let last = records.last else { continue }
+            let bytes = records.reduce(0) { $0 + $1.opJSON.utf8.count + $1.deletedJSON.utf8.count }
+            let carried = bytes <= Self.maxRecordBytes ? records : []
+            messages.append((.committed(version: last.version + 1, at: clusterClock.now(), records: carried), doc))
+        }
+        messages += taken.messages
         guard !messages.isEmpty, let connection = publisherConnection() else { return }
         do {
             let node = nodeName.value.withLock { $0 }
