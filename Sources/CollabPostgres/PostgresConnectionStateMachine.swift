@@ -16,6 +16,8 @@ public struct PostgresConnectionStateMachine: Sendable {
         var columns: [PostgresColumn] = []
         var rows: [[String?]] = []
         var error: PostgresDiagnostic?
+        /// Statements this batch prepares (SQL, name): kept once it succeeded as a whole.
+        var preparing: [(sql: String, name: String)] = []
     }
 
     private enum State: Sendable {
@@ -43,6 +45,10 @@ public struct PostgresConnectionStateMachine: Sendable {
     public private(set) var parameters: [String: String] = [:]
     /// The backend's process id and cancel key.
     public private(set) var backendKey: (processID: Int32, secretKey: Int32)?
+    /// The session's prepared statements, by SQL. Names are never reused: a batch that failed
+    /// may have prepared some of its statements before the error, unrecorded.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
 
     /// A machine for one session. `scramNonce` is the SCRAM client nonce (random in production).
     public init(user: String, password: String?, database: String?, requireTLS: Bool, scramNonce: String) {
@@ -124,6 +130,7 @@ public struct PostgresConnectionStateMachine: Sendable {
             return .closeConnection(.invalidArgument("a request is already in flight"))
         }
         var messages: [PostgresFrontendMessage] = []
+        var preparing: [(sql: String, name: String)] = []
         for query in queries {
             guard PostgresFrontendMessage.isValidCString(query.sql) else {
                 return .failQueries(.invalidArgument("SQL contains a NUL byte"), currentStatus)
@@ -131,14 +138,26 @@ public struct PostgresConnectionStateMachine: Sendable {
             guard query.parameters.count <= Int(Int16.max) else {
                 return .failQueries(.invalidArgument("more than 32767 parameters"), currentStatus)
             }
-            messages.append(.parse(statement: "", query: query.sql, parameterTypes: []))
-            messages.append(.bind(portal: "", statement: "", parameterFormats: [],
+            var statement = ""
+            if query.isPrepared {
+                if let name = prepared[query.sql] ?? preparing.first(where: { $0.sql == query.sql })?.name {
+                    statement = name
+                } else {
+                    preparedCount += 1
+                    statement = "collab_\(preparedCount)"
+                    preparing.append((query.sql, statement))
+                    messages.append(.parse(statement: statement, query: query.sql, parameterTypes: []))
+                }
+            } else {
+                messages.append(.parse(statement: "", query: query.sql, parameterTypes: []))
+            }
+            messages.append(.bind(portal: "", statement: statement, parameterFormats: [],
                                   parameters: query.parameters.map { $0.map { Array($0.utf8) } }, resultFormats: []))
             messages.append(.describe(kind: .portal, name: ""))
             messages.append(.execute(portal: "", maxRows: 0))
         }
         messages.append(.sync)
-        state = .extendedQuery(ExtendedQuery(count: queries.count))
+        state = .extendedQuery(ExtendedQuery(count: queries.count, preparing: preparing))
         return .send(messages)
     }
 
@@ -318,6 +337,7 @@ public struct PostgresConnectionStateMachine: Sendable {
         case .readyForQuery(let status):
             state = .ready(status)
             if let error = query.error { return .failQueries(.server(error), status) }
+            for statement in query.preparing { prepared[statement.sql] = statement.name }
             if let count = query.count, query.results.count != count {
                 return fail(.protocolViolation("ReadyForQuery after \(query.results.count) of \(count) results"))
             }

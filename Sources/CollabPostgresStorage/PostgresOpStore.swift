@@ -323,7 +323,13 @@ public final class PostgresOpStore: OpStore {
     /// Runs `queries` in one pipeline, mapping PostgreSQL's errors to `StorageError`.
     func pipeline(_ queries: [PostgresQuery]) throws(StorageError) -> [PostgresQueryResult] {
         do {
-            let results = try connection.pipeline(queries)
+            // Every statement of the store is fixed text: the session keeps each prepared, so
+            // PostgreSQL parses and plans it once per connection, not once per transaction.
+            let results = try connection.pipeline(queries.map { query in
+                var prepared = query
+                prepared.isPrepared = true
+                return prepared
+            })
             guard results.count == queries.count else {
                 throw StorageError.database(code: nil, message: "PostgreSQL answered \(results.count) of \(queries.count) statements")
             }

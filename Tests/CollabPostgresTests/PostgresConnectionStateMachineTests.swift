@@ -92,6 +92,45 @@ import Testing
         #expect(machine.isReady)
     }
 
+    @Test func aPreparedStatementIsParsedOncePerSessionAndOnlyKeptOnceItsBatchSucceeded() {
+        var machine = Self.readyMachine()
+        let select = PostgresQuery("SELECT $1", ["a"], prepared: true)
+        func parses(_ action: PostgresConnectionAction) -> [String] {
+            guard case .send(let messages) = action else { return ["nothing sent"] }
+            return messages.compactMap { message in
+                if case .parse(let name, _, _) = message { return name }
+                return nil
+            }
+        }
+        func binds(_ action: PostgresConnectionAction) -> [String] {
+            guard case .send(let messages) = action else { return ["nothing sent"] }
+            return messages.compactMap { message in
+                if case .bind(_, let statement, _, _, _) = message { return statement }
+                return nil
+            }
+        }
+        func answer(_ count: Int, error: PostgresDiagnostic? = nil) {
+            if let error { _ = machine.received(.errorResponse(error)) }
+            for _ in 0..<(error == nil ? count : 0) { _ = machine.received(.commandComplete(tag: "SELECT 1")) }
+            _ = machine.received(.readyForQuery(.idle))
+        }
+        // A batch that fails: its statement is not kept (it may or may not exist on the server).
+        let failed = machine.execute([select])
+        #expect(parses(failed) == ["collab_1"])
+        answer(1, error: Self.diagnostic("ERROR", "42P01"))
+        // The same statement twice in one batch, with an unprepared one: parsed once, by a new name.
+        let first = machine.execute([select, PostgresQuery("SELECT 2"), select])
+        #expect(parses(first) == ["collab_2", ""])
+        #expect(binds(first) == ["collab_2", "", "collab_2"])
+        answer(3)
+        // From now on only bound.
+        let again = machine.execute([select])
+        #expect(parses(again).isEmpty)
+        #expect(binds(again) == ["collab_2"])
+        answer(1)
+        #expect(machine.isReady)
+    }
+
     @Test func lossMidQueryFailsNeverSucceeds() {
         var machine = Self.readyMachine()
         _ = machine.execute([PostgresQuery("COMMIT")])
