@@ -21,19 +21,13 @@ public final class PostgresOpStore: OpStore {
     /// Connects and applies pending migrations under the migrators' advisory lock.
     public static func open(_ configuration: PostgresConfiguration, migrator: PostgresMigrator = .embedded)
         throws(StorageError) -> PostgresOpStore {
-        let connection: PostgresConnection
-        do {
-            connection = try PostgresConnection.connect(configuration)
-        } catch {
-            throw Self.storageError(error)
+        try connect(configuration) { connection throws(StorageError) in
+            do throws(PostgresMigrationError) {
+                try migrator.migrate(connection)
+            } catch {
+                throw Self.storageError(error)
+            }
         }
-        do {
-            try migrator.migrate(connection)
-        } catch {
-            connection.close()
-            throw Self.storageError(error)
-        }
-        return PostgresOpStore(connection: connection)
     }
 
     /// Connects without migrating, for readers such as `collab export`: refuses a schema older
@@ -41,33 +35,43 @@ public final class PostgresOpStore: OpStore {
     /// the session's transactions read-only, so a reader cannot write by mistake.
     public static func openForReading(_ configuration: PostgresConfiguration, migrator: PostgresMigrator = .embedded)
         throws(StorageError) -> PostgresOpStore {
+        try connect(configuration) { connection throws(StorageError) in
+            let applied: [Int]
+            do throws(PostgresMigrationError) {
+                applied = try migrator.appliedVersions(on: connection)
+            } catch {
+                throw Self.storageError(error)
+            }
+            if let highest = applied.last, highest > migrator.knownVersion {
+                throw .migration(.databaseNewer(databaseVersion: highest, knownVersion: migrator.knownVersion))
+            }
+            let done = Set(applied)
+            if migrator.migrations.contains(where: { !done.contains($0.version) }) {
+                throw .schemaOutdated(databaseVersion: applied.last ?? 0, knownVersion: migrator.knownVersion)
+            }
+            do throws(PostgresError) {
+                try connection.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            } catch {
+                throw Self.storageError(error)
+            }
+        }
+    }
+
+    /// Connects, then runs `prepare` on the connection (closed again if it throws).
+    private static func connect(_ configuration: PostgresConfiguration,
+                                then prepare: (PostgresConnection) throws(StorageError) -> Void)
+        throws(StorageError) -> PostgresOpStore {
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(configuration)
         } catch {
             throw Self.storageError(error)
         }
-        let applied: [Int]
         do {
-            applied = try migrator.appliedVersions(on: connection)
+            try prepare(connection)
         } catch {
             connection.close()
-            throw Self.storageError(error)
-        }
-        if let highest = applied.last, highest > migrator.knownVersion {
-            connection.close()
-            throw .migration(.databaseNewer(databaseVersion: highest, knownVersion: migrator.knownVersion))
-        }
-        let done = Set(applied)
-        if migrator.migrations.contains(where: { !done.contains($0.version) }) {
-            connection.close()
-            throw .schemaOutdated(databaseVersion: applied.last ?? 0, knownVersion: migrator.knownVersion)
-        }
-        do {
-            try connection.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        } catch {
-            connection.close()
-            throw Self.storageError(error)
+            throw error
         }
         return PostgresOpStore(connection: connection)
     }
