@@ -27,11 +27,8 @@ final class BackgroundStoreSession: Sendable {
     /// The stored versions of `documents` (those without a row are left out; on a failed read,
     /// none), passed to `completion` on the poller's queue.
     func heads(of documents: [String], completion: @escaping @Sendable ([String: Int]) -> Void) {
-        queue.async { [session] in
-            let heads = (try? session.store.withStore { store throws(StorageError) in
-                try store.currentVersions(docs: documents)
-            }) ?? [:]
-            completion(heads)
+        run({ store throws(StorageError) in try store.currentVersions(docs: documents) }) { result in
+            completion((try? result.get()) ?? [:])
         }
     }
 
@@ -51,14 +48,6 @@ final class BackgroundStoreSession: Sendable {
     /// `documentId` as a room loads it, passed to `completion` on the session's queue.
     func load(_ documentId: String,
               completion: @escaping @Sendable (Result<RoomStorage.LoadedDocument, StorageError>) -> Void) {
-        queue.async { [session] in
-            do throws(StorageError) {
-                completion(.success(try session.store.withStore { store throws(StorageError) in
-                    try RoomStorage.load(documentId, from: store)
-                }))
-            } catch {
-                completion(.failure(error))
-            }
-        }
+        run({ store throws(StorageError) in try RoomStorage.load(documentId, from: store) }, completion: completion)
     }
 }

@@ -148,11 +148,7 @@ extension Room {
                     return
                 }
                 // What was read below the window joins it; the rest is theirs.
-                let older = read.prefix { $0.version < self.recentBase }
-                if let first = older.first, first.version == from, older.count == self.recentBase - from {
-                    self.recent = Array(older) + self.recent
-                    self.recentBase = from
-                }
+                _ = self.prependToWindow(read.prefix { $0.version < self.recentBase }, from: from)
                 let theirs = Array(read.drop { $0.version < base })
                 guard self.absorbStoredOps(expectingSome: expectingSome, why: why, fetched: theirs) else { return }
                 self.startAppendIfIdle()

@@ -187,10 +187,7 @@ public final class Room {
                 // The window only moves up meanwhile (a trim): then what was read ends below it
                 // and the caller, asking again, reads again.
                 if self.recentBase == base {
-                    if older.count == base - version, older.first?.version == version {
-                        self.recent = older + self.recent
-                        self.recentBase = version
-                    } else {
+                    if !self.prependToWindow(older[...], from: version) {
                         // Pruned: the store keeps (at most) the ops it returned.
                         let kept = older.last?.version == base - 1 ? older.first?.version ?? base : base
                         self.storedHistoryFloor = max(self.storedHistoryFloor, kept)
@@ -199,6 +196,15 @@ public final class Room {
                 completion(.success(()))
             }
         }
+    }
+
+    /// Puts `older` (the stored ops from `version` up to the window) in front of the window;
+    /// false, changing nothing, unless they are exactly those.
+    func prependToWindow(_ older: ArraySlice<OpRecord>, from version: Int) -> Bool {
+        guard older.count == recentBase - version, older.first?.version == version else { return false }
+        recent = Array(older) + recent
+        recentBase = version
+        return true
     }
 
     /// What is known of `clientId`: from memory and from what the store said at its join,

@@ -38,6 +38,33 @@ struct PostgresCommitWriterTests {
         }
     }
 
+    /// A writer whose first group (document a's version 1, outcome 0) waits on a's row, held by
+    /// `blocker`, so the next appends gather into one group until the blocker commits.
+    private struct HeldWriter {
+        let other: PostgresOpStore
+        let writer: PostgresCommitWriter
+        let blocker: PostgresConnection
+        let outcomes: Outcomes
+
+        func close() {
+            blocker.close()
+            writer.close()
+            other.close()
+        }
+    }
+
+    /// `seeding` and document a's version 0 stored by another writer, then a held writer.
+    private func writerHeldOnRowA(seeding: [OpRecord]) throws -> HeldWriter {
+        let other = try PostgresOpStore.open(configuration)
+        try other.append([record("a", 0, client: "other", seq: 1)] + seeding)
+        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
+        let blocker = try holdingRow("a")
+        let outcomes = Outcomes()
+        writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
+        Thread.sleep(forTimeInterval: 0.2)
+        return HeldWriter(other: other, writer: writer, blocker: blocker, outcomes: outcomes)
+    }
+
     /// A session holding `doc`'s row locked (an open transaction) until it commits or closes.
     private func holdingRow(_ doc: String) throws -> PostgresConnection {
         let blocker = try PostgresConnection.connect(configuration)
@@ -60,18 +87,10 @@ struct PostgresCommitWriterTests {
     }
 
     @Test func aConflictOrDuplicateFailsOnlyItsDocumentAndTheRestOfTheGroupCommits() throws {
-        let other = try PostgresOpStore.open(configuration)
-        defer { other.close() }
-        try other.append([record("a", 0, client: "other", seq: 1), record("d", 0, client: "other", seq: 1),
-                          record("e", 0, client: "room-e", seq: 1)])
-        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
-        defer { writer.close() }
-        // Hold document a's row, so the writer's first group waits while the next one gathers.
-        let blocker = try holdingRow("a")
-        defer { blocker.close() }
-        let outcomes = Outcomes()
-        writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
-        Thread.sleep(forTimeInterval: 0.2)
+        let held = try writerHeldOnRowA(seeding: [record("d", 0, client: "other", seq: 1),
+                                                  record("e", 0, client: "room-e", seq: 1)])
+        defer { held.close() }
+        let (other, writer, blocker, outcomes) = (held.other, held.writer, held.blocker, held.outcomes)
         writer.append([record("b", 0, client: "room-b", seq: 1)], resync: true, completion: outcomes.completion(1))
         writer.append([record("d", 0, client: "room-d", seq: 1)], resync: true, completion: outcomes.completion(2))
         writer.append([record("e", 1, client: "room-e", seq: 1)], resync: true, completion: outcomes.completion(3))
@@ -114,16 +133,9 @@ struct PostgresCommitWriterTests {
     }
 
     @Test func aDocumentsFirstOpsStoredElsewhereMeanwhileFailOnlyThatDocument() throws {
-        let other = try PostgresOpStore.open(configuration)
-        defer { other.close() }
-        try other.append([record("a", 0, client: "other", seq: 1)])
-        let writer = try PostgresCommitWriter(configuration: .init(database: configuration))
-        defer { writer.close() }
-        let blocker = try holdingRow("a")
-        defer { blocker.close() }
-        let outcomes = Outcomes()
-        writer.append([record("a", 1, client: "room-a", seq: 1)], resync: true, completion: outcomes.completion(0))
-        Thread.sleep(forTimeInterval: 0.2)
+        let held = try writerHeldOnRowA(seeding: [])
+        defer { held.close() }
+        let (other, writer, blocker, outcomes) = (held.other, held.writer, held.blocker, held.outcomes)
         // The next group: a new document "n" and document "b".
         writer.append([record("n", 0, client: "room-n", seq: 1)], resync: true, completion: outcomes.completion(1))
         writer.append([record("b", 0, client: "room-b", seq: 1)], resync: true, completion: outcomes.completion(2))
