@@ -26,6 +26,10 @@ import Testing
         if case .error(let message) = replies[1] { #expect(message.hasPrefix("ERR")) } else { Issue.record("\(replies[1])") }
         #expect(try connection.publish([("nobody", Array("a".utf8)), ("nobody", Array("b".utf8))]) == [0, 0])
         try connection.ping()
+        // A closed connection refuses a pipeline at once.
+        let closing = try RedisConnection(url: server.url)
+        closing.close()
+        #expect(throws: RedisError.closed) { try closing.pipeline([[Array("PING".utf8)]]) }
         // A wrong password, and none at all.
         var wrong = server.url
         wrong.password = "nope"

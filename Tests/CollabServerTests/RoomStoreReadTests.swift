@@ -85,6 +85,37 @@ import Testing
         #expect(harness.text == "bcdefgh")
     }
 
+    @Test func aFailedReadIsAStorageFailureForThatMessageOnlyAndTheConnectionGoesOn() {
+        let harness = harness(ops: 8, window: 2)
+        let (session, client) = harness.join("abcdefgh", version: 8)
+        harness.store.readsFail = true
+        // An op past the window, a resubmission whose seq only the store knows, a presence past
+        // the window: each read fails; the op and the resubmission are answered, the presence is
+        // dropped, and what follows is handled.
+        session.sendOp(seq: 1, v: 1, #"[{"d":1}]"#)
+        session.send(#"{"type":"presence","v":1,"selection":[[1,1]]}"#)
+        session.send(#"{"type":"ping","id":"p1"}"#)
+        let answers = client.take()
+        #expect(answers.map(\.type) == ["error", "pong"])
+        #expect(errorOf(answers.first)?.code == "internal" && errorOf(answers.first)?.seq == 1)
+        #expect(harness.room.headVersion == 8 && client.closeCode == nil)
+        // Readable again: the same op goes through, once.
+        harness.store.readsFail = false
+        session.sendOp(seq: 1, v: 1, #"[{"d":1}]"#)
+        harness.store.commitAll()
+        #expect(client.take().map(\.type) == ["ack"])
+        #expect(harness.text == "bcdefgh")
+        // writer01 stored seqs 1...8 long before the window: its lookup fails, then answers.
+        let (writer, writerClient) = harness.join("writer01", version: 9)
+        harness.store.readsFail = true
+        writer.sendOp(seq: 2, v: 1, #"["x"]"#)
+        #expect(errorOf(writerClient.take().first)?.code == "internal")
+        harness.store.readsFail = false
+        writer.sendOp(seq: 2, v: 1, #"["x"]"#)
+        #expect(writerClient.take().map { $0["v"]?.int } == [1])
+        #expect(harness.store.ops["doc"]?.count == 9)
+    }
+
     @Test func anOpOlderThanWhatTheStoreKeepsIsVersionGone() {
         let harness = harness(ops: 8, window: 2)
         let (session, client) = harness.join("abcdefgh", version: 8)
