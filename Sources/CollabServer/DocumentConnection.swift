@@ -40,15 +40,12 @@ final class DocumentConnection: WebSocketServerDelegate, RoomClient {
         self.identity = identity
         self.slot = slot
         rooms.attach(self, to: nil)
-        if rooms.backgroundSession != nil && !rooms.hasRoom(documentId) {
-            // On PostgreSQL a room to load is a few round trips away: read off the loop, hold
-            // what the client sends, then go on as if it had been there.
-            pendingTexts = []
-            rooms.loadRoom(documentId) { [weak self] entry in
-                self?.roomLoaded(entry, openOrder: openOrder)
-            }
-        } else {
-            adopt(rooms.room(for: documentId), openOrder: openOrder)
+        // A room to load on PostgreSQL is a few round trips away: what the client sends is held
+        // until it is in, then handled as if it had been there (a loaded room, or SQLite's,
+        // comes back before `loadRoom` returns).
+        pendingTexts = []
+        rooms.loadRoom(documentId) { [weak self] entry in
+            self?.roomLoaded(entry, openOrder: openOrder)
         }
     }
 
